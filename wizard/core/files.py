@@ -1,0 +1,138 @@
+"""Saving a policy without ever leaving a half-written file or silently replacing one.
+
+The text goes to a temporary file in the target's own directory, is flushed to disk, then
+moved into place in one step, so a reader sees either the old file or the whole new one.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SaveError(Exception):
+    """The file could not be written; the message says why and what to do."""
+
+
+class FileExistsSaveError(SaveError):
+    """The target exists and replacing it was not confirmed."""
+
+
+@dataclass(frozen=True)
+class SaveTarget:
+    """Where a save would go, looked at before writing so a front end can ask first."""
+
+    path: Path
+    """The path as the user typed it (expanded)."""
+    exists: bool
+    link_target: Path | None = None
+    """When `path` is a symbolic link: the file it points to, which is what gets replaced."""
+
+
+def inspect_target(path: str | os.PathLike[str]) -> SaveTarget:
+    """Look at a save destination; raises SaveError when it can never be written."""
+    target = Path(os.path.expanduser(os.fspath(path)))
+    if not os.fspath(path).strip():
+        raise SaveError("no file name given")
+    link_target = None
+    if target.is_symlink():
+        link_target = Path(os.path.realpath(target))
+    real = link_target or target
+    if real.is_dir():
+        raise SaveError(f"{str(target)!r} is a directory; give a file name inside it")
+    directory = real.parent
+    if not directory.exists():
+        raise SaveError(f"the directory {str(directory)!r} does not exist; create it first or choose another")
+    if not directory.is_dir():
+        raise SaveError(f"{str(directory)!r} is not a directory")
+    if real.exists() and not stat.S_ISREG(real.stat().st_mode):
+        raise SaveError(f"{str(target)!r} is not a regular file (a device or a pipe); choose a file name")
+    return SaveTarget(path=target, exists=real.exists() or target.is_symlink(), link_target=link_target)
+
+
+def save_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = False) -> Path:
+    """Write `text` to `path` atomically and return the file written.
+
+    Refuses (FileExistsSaveError) to replace an existing file unless `overwrite`. A symbolic
+    link is followed only with `overwrite`: the file it points to is replaced and the link
+    kept. A new file gets the usual permissions (0666 less the umask); a replaced one keeps its own.
+    """
+    target = inspect_target(path)
+    if target.exists and not overwrite:
+        where = f" (a link to {str(target.link_target)!r})" if target.link_target else ""
+        raise FileExistsSaveError(f"{str(target.path)!r}{where} already exists; confirm to replace it")
+    destination = target.link_target or target.path
+    data = text.encode("utf-8")
+    mode = _mode_for(destination)
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
+    except OSError as error:
+        raise SaveError(_describe(error, destination)) from None
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        if overwrite:
+            os.replace(temporary, destination)
+        else:
+            _move_without_replacing(temporary, destination)
+    except FileExistsError:
+        _remove_quietly(temporary)
+        raise FileExistsSaveError(f"{str(destination)!r} appeared while saving; confirm to replace it") from None
+    except OSError as error:
+        _remove_quietly(temporary)
+        raise SaveError(_describe(error, destination)) from None
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+    return destination
+
+
+def _mode_for(destination: Path) -> int:
+    try:
+        return stat.S_IMODE(destination.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _move_without_replacing(temporary: str, destination: Path) -> None:
+    # A hard link fails if the destination appeared since we looked: no window for a race.
+    try:
+        os.link(temporary, destination)
+    except FileExistsError:
+        raise
+    except OSError:
+        # Some file systems have no hard links; fall back to a checked rename.
+        if destination.exists():
+            raise FileExistsError(destination) from None
+        os.replace(temporary, destination)
+        return
+    os.unlink(temporary)
+
+
+def _remove_quietly(temporary: str) -> None:
+    try:
+        os.unlink(temporary)
+    except OSError:
+        pass
+
+
+def _describe(error: OSError, destination: Path) -> str:
+    where = repr(str(destination.parent))
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied writing in {where}; choose a directory you can write to"
+    if error.errno == errno.ENOSPC:
+        return f"the disk holding {where} is full; free some space or save elsewhere"
+    if error.errno == errno.EROFS:
+        return f"{where} is on a read-only file system; save elsewhere"
+    if error.errno == errno.EDQUOT:
+        return f"your disk quota on {where} is used up; free some space or save elsewhere"
+    return f"could not write {str(destination)!r}: {error.strerror or error}"
