@@ -140,3 +140,18 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def test_no_command_without_a_terminal_explains_instead_of_starting_the_wizard():
+    result = run_cli(stdin="")
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: the wizard needs a terminal")
+    assert "generate" in lines[0] and "--plain" in lines[0]
+
+
+def test_unknown_theme_is_refused_with_the_list():
+    result = run_cli("--theme", "neon", stdin="")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: theme 'neon' is not known. Available: harbor-day, harbor-night, textual-dark")

@@ -15,6 +15,7 @@ from typing import NoReturn
 from wizard import __version__
 from wizard.core import RequestError, Role, build_policy, make_request
 from wizard.core.files import FileExistsSaveError, SaveError, save_text
+from wizard.core.regions import region_from_environment
 from wizard.core.request import Access
 
 EXIT_OK = 0
@@ -52,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"Example: {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="colour theme for the wizard: harbor-night (default), harbor-day, or any Textual theme",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     generate = commands.add_parser(
@@ -99,15 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _default_region() -> str | None:
-    # The same order the AWS CLI uses.
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
-
-
 def _generate(args: argparse.Namespace) -> int:
     if args.force and not args.output:
         raise UsageError("--force only applies with --output FILE")
-    region = args.region if args.region is not None else _default_region()
+    region = args.region if args.region is not None else region_from_environment()
     if region is None:
         raise UsageError("no region: give --region (e.g. --region us-east-1) or set AWS_REGION")
     try:
@@ -137,13 +138,26 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_wizard(args: argparse.Namespace) -> int:
+    from wizard.tui.app import PolicyWizardApp, available_themes
+
+    if args.theme is not None and args.theme not in available_themes():
+        raise UsageError(f"theme {args.theme!r} is not known. Available: {', '.join(available_themes())}")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "the wizard needs a terminal (stdin or stdout is not one); in scripts use "
+            f"'{PROG} generate --role ... --repo ... --account ...', or '{PROG} --plain' for plain prompts"
+        )
+    PolicyWizardApp(theme=args.theme).run()
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            parser.print_help()
-            return EXIT_OK
+            return _run_wizard(args)
         return args.handler(args)
     except UsageError as error:
         for line in error.lines:

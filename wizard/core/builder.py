@@ -57,6 +57,23 @@ class GeneratedPolicy:
         return render_json(self.document)
 
 
+MANAGED_POLICY_LIMIT = 6144
+"""IAM's limit for a managed policy, in characters, white space not counted."""
+
+
+def policy_size(document: dict[str, Any]) -> int:
+    """The size IAM counts: the JSON without any white space outside strings."""
+    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+
+
+def suggested_file_name(request: PolicyRequest, extension: str = "json") -> str:
+    """A file name that says what the policy is for, e.g. ci-push-my-app-ecr-policy.json."""
+    first = request.repositories[0]
+    readable = first.replace("/", "-").replace("*", "all").replace("?", "x").strip("-.") or "repository"
+    more = f"-and-{len(request.repositories) - 1}-more" if len(request.repositories) > 1 else ""
+    return f"{request.role.value}-{request.access.value}-{readable}{more}-ecr-policy.{extension}"
+
+
 def render_json(document: dict[str, Any]) -> str:
     """The policy as people paste it: 2-space indent, key order kept, trailing newline."""
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

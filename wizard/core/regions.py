@@ -7,7 +7,9 @@ rather than refused.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -131,3 +133,8 @@ def login_command(account: str, region: str) -> str:
         f"aws ecr get-login-password --region {region} | docker login --username AWS "
         f"--password-stdin {registry_host(account, region)}"
     )
+
+
+def region_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:
+    """The default region the way the AWS CLI finds it: AWS_REGION, then AWS_DEFAULT_REGION."""
+    return environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None

@@ -1,0 +1,55 @@
+"""Regenerate the screenshots in this folder by driving the real app.
+
+    python screenshots/generate.py            # every step in harbor-night, review in each theme
+
+Each screenshot is an SVG at 100x30 (80x24 for the "-80x24" ones) made with Textual's own
+`save_screenshot`, after typing the answers a user would type for the seed policy (a CI
+pipeline pushing to my-app in us-east-1). Nothing is staged: the screens are what users see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent))
+
+from wizard.core.answers import Step  # noqa: E402
+from wizard.themes import load_themes  # noqa: E402
+from wizard.tui.app import PolicyWizardApp  # noqa: E402
+
+SEED_KEYS = {
+    Step.ROLE: [],
+    Step.REPOSITORIES: ["ctrl+n", *"my-app", "enter", *"team-a/*"],
+    Step.TARGET: ["ctrl+n", *"my-app", "enter", "enter", *"frankf"],
+    Step.REVIEW: ["ctrl+n", *"my-app", "enter", "enter", *"us-east-1", "enter", *"123456789012", "enter", "down"],
+}
+
+
+async def shoot(step: Step, theme: str, size: tuple[int, int], name: str) -> Path:
+    app = PolicyWizardApp(theme=theme)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for key in SEED_KEYS[step]:
+            await pilot.press(key)
+        await pilot.pause()
+        path = app.save_screenshot(filename=name, path=str(HERE))
+    return Path(path)
+
+
+async def main() -> None:
+    themes = [data.name for data in load_themes()]
+    made = []
+    for step in Step:
+        made.append(await shoot(step, "harbor-night", (100, 30), f"step-{step.value + 1}-{step.name.lower()}.svg"))
+        made.append(await shoot(step, "harbor-night", (80, 24), f"step-{step.value + 1}-{step.name.lower()}-80x24.svg"))
+    for theme in themes:
+        made.append(await shoot(Step.REVIEW, theme, (100, 30), f"review-{theme}.svg"))
+    for path in made:
+        print(path.relative_to(HERE.parent))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,451 @@
+"""The real Textual wizard, driven with Pilot: flows, validation, copy, save, quit."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+import pyperclip
+import pytest
+from textual.widgets import Input, OptionList, Static
+
+from tests.tui_helpers import add_repositories, choose_role, fill_target, preview_text, run_whole_flow, type_text
+from wizard.core import Access, Role, build_policy, make_request
+from wizard.core.answers import Answers, Step
+from wizard.tui.app import PolicyWizardApp
+from wizard.tui.dialogs import ConfirmDialog, HelpScreen, SaveDialog
+from wizard.tui.widgets import PolicyView, StepBar
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+SIZE = (100, 30)
+
+
+@pytest.fixture(autouse=True)
+def no_aws_environment(monkeypatch):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def core_json(role, repositories, region, account, access=None) -> str:
+    return build_policy(make_request(role, repositories, region, account, access).request).to_json()
+
+
+@pytest.mark.parametrize(
+    "role, access, repositories, region, account",
+    [
+        (Role.CI, None, ["my-app"], "us-east-1", "123456789012"),
+        (Role.ECS, None, ["api", "worker"], "eu-west-1", "066635153087"),
+        (Role.EKS, "push", ["team-a/*"], "cn-north-1", "111122223333"),
+        (Role.LAMBDA, None, ["fn-image"], "us-gov-west-1", "444455556666"),
+        (Role.CI, "pull", ["base/python", "cache"], "ap-southeast-7", "777788889999"),
+    ],
+    ids=["ci", "ecs", "eks-push", "lambda", "ci-pull"],
+)
+async def test_whole_flow_preview_equals_the_core(role, access, repositories, region, account):
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await run_whole_flow(pilot, role, repositories, region, account, access)
+        assert app.step is Step.REVIEW
+        assert app.preview.complete
+        assert preview_text(app) == core_json(role, repositories, region, account, access)
+        expected_access = Access(access) if access else (Access.PUSH if role is Role.CI else Access.PULL)
+        assert app.preview.policy.request.access is expected_access
+
+
+async def test_seed_flow_with_the_keyboard_alone(seed_policy):
+    app = PolicyWizardApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await run_whole_flow(pilot, Role.CI, ["my-app"], "us-east-1", "123456789012")
+        assert json.loads(preview_text(app)) == seed_policy
+
+
+async def test_preview_is_visible_from_the_first_step_and_follows_typing():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first = preview_text(app)
+        assert "<repository>" in first and "AllowECRPush" in first, "a draft with placeholders from step 1"
+        await pilot.press("down")  # ECS: pull only
+        assert "AllowECRPush" not in preview_text(app)
+        await pilot.press("up", "ctrl+n")
+        await type_text(pilot, "my-ap")
+        assert "repository/my-ap\"" in preview_text(app), "the name being typed shows at once"
+        await type_text(pilot, "p")
+        assert "repository/my-app\"" in preview_text(app)
+
+
+async def test_role_step_explains_who_pulls_and_preselects_access():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        info = app.query_one("#role-info", Static)
+        assert "pipeline's own IAM role" in str(info.content)
+        await pilot.press("down")
+        assert "task execution role" in str(info.content) and "task role" in str(info.content)
+        assert app.answers.access is Access.PULL
+        await pilot.press("down")
+        assert "602401143452" in str(info.content), "the EKS add-on caveat"
+        await pilot.press("down")
+        assert "Lambda service pulls" in str(info.content)
+        await pilot.press("tab", "down")
+        assert app.answers.role is Role.LAMBDA and app.answers.access is Access.PUSH
+
+
+async def test_invalid_repository_shows_why_inline_and_blocks_next():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await type_text(pilot, "My-App")
+        feedback = str(app.query_one("#repo-feedback", Static).content)
+        assert "upper-case letters" in feedback and "'my-app'" in feedback
+        await pilot.press("ctrl+n")
+        assert app.step is Step.REPOSITORIES
+        assert app.answers.repositories == []
+        status = str(app.query_one("#status", Static).content)
+        assert "upper-case" in status
+        # Fix it: the error goes and Next works.
+        await pilot.press(*["backspace"] * 6)
+        await type_text(pilot, "my-app")
+        assert "✓" in str(app.query_one("#repo-feedback", Static).content)
+        await pilot.press("ctrl+n")
+        assert app.step is Step.TARGET and app.answers.repositories == ["my-app"]
+
+
+async def test_wildcard_warning_and_empty_list_blocks():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.press("enter")
+        assert app.step is Step.REPOSITORIES, "Enter on an empty field with no repositories stays"
+        await type_text(pilot, "team-a/*")
+        assert "every repository in the namespace 'team-a/'" in str(app.query_one("#repo-feedback", Static).content)
+
+
+async def test_repositories_can_be_added_several_at_once_edited_and_removed():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await type_text(pilot, "api, web worker")
+        await pilot.press("enter")
+        assert app.answers.repositories == ["api", "web", "worker"]
+        await type_text(pilot, "api")
+        await pilot.press("enter")
+        assert "already in the list" in str(app.query_one("#repo-feedback", Static).content)
+        await pilot.press(*["backspace"] * 3)
+        listing = app.query_one("#repo-list", OptionList)
+        listing.focus()
+        listing.highlighted = 1
+        await pilot.press("delete")
+        assert app.answers.repositories == ["api", "worker"]
+        await pilot.press("enter")  # edit the highlighted one ("worker")
+        field = app.query_one("#repo-input", Input)
+        assert field.has_focus and field.value == "worker"
+        await type_text(pilot, "s")
+        await pilot.press("enter")
+        assert app.answers.repositories == ["api", "workers"]
+
+
+async def test_invalid_region_and_account_block_next_with_inline_errors():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_role(pilot, Role.CI)
+        await add_repositories(pilot, ["my-app"])
+        await type_text(pilot, "xx-nowhere-1")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "12345")
+        region_feedback = str(app.query_one("#region-feedback", Static).content)
+        assert "not in this tool's region list" in region_feedback, "well-formed unknown region: a warning"
+        assert "Has 5 digits, not 12" in str(app.query_one("#account-feedback", Static).content)
+        await pilot.press("ctrl+n")
+        assert app.step is Step.TARGET
+        await type_text(pilot, "6789012")
+        await pilot.press("ctrl+n")
+        assert app.step is Step.REVIEW
+        assert preview_text(app) == core_json("ci", ["my-app"], "xx-nowhere-1", "123456789012")
+
+
+async def test_region_search_picks_by_place_name_and_defaults_from_environment(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_role(pilot, Role.ECS)
+        await add_repositories(pilot, ["api"])
+        field = app.query_one("#region-input", Input)
+        assert field.value == "eu-central-1"
+        field.value = ""
+        await type_text(pilot, "tokyo")
+        listing = app.query_one("#region-list", OptionList)
+        assert [option.id for option in listing.options if not option.disabled] == ["ap-northeast-1"]
+        await pilot.press("enter")
+        assert app.answers.region == "ap-northeast-1"
+        assert app.query_one("#account-input", Input).has_focus
+
+
+async def test_back_and_jumping_keep_every_answer():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await run_whole_flow(pilot, Role.EKS, ["a1", "b2"], "eu-west-2", "123456789012")
+        assert app.step is Step.REVIEW
+        before = preview_text(app)
+        await pilot.press("escape", "escape", "escape")
+        assert app.step is Step.ROLE
+        await pilot.press("alt+4")
+        assert app.step is Step.REVIEW and preview_text(app) == before
+        await pilot.press("alt+2")
+        assert app.query_one("#repo-list", OptionList).option_count == 2
+        await pilot.press("alt+3")
+        assert app.query_one("#region-input", Input).value == "eu-west-2"
+        assert app.query_one("#account-input", Input).value == "123456789012"
+
+
+async def test_jumping_ahead_over_an_incomplete_step_stops_there():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("alt+4")
+        assert app.step is Step.REPOSITORIES
+        bar = app.query_one(StepBar)
+        await pilot.click(bar.query_one("#step-0"))
+        assert app.step is Step.ROLE
+
+
+class RecordingClipboard:
+    def __init__(self) -> None:
+        self.copied: list[str] = []
+
+    def copy_xclip(self, text: str) -> None:
+        self.copied.append(text)
+
+
+def seed_app(**kwargs) -> PolicyWizardApp:
+    """The app with the seed answers already given (the keyboard flow has its own tests)."""
+    answers = Answers(repositories=["my-app"], region="us-east-1", account="123456789012")
+    return PolicyWizardApp(answers=answers, **kwargs)
+
+
+async def _complete_seed(pilot) -> None:
+    await pilot.press("alt+4")
+    await pilot.pause()
+    assert pilot.app.step is Step.REVIEW
+
+
+async def test_copy_uses_the_system_clipboard_when_pyperclip_works(monkeypatch):
+    clipboard = RecordingClipboard()
+    monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (clipboard.copy_xclip, lambda: ""))
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _complete_seed(pilot)
+        await pilot.press("ctrl+y")
+        assert clipboard.copied == [preview_text(app)]
+        assert app.last_outcome == "Copied the policy to the system clipboard (xclip)."
+        assert "system clipboard (xclip)" in str(app.query_one("#status", Static).content)
+
+
+async def test_copy_falls_back_to_the_terminal_when_pyperclip_has_no_mechanism(monkeypatch):
+    def no_clipboard(text: str) -> None:
+        raise pyperclip.PyperclipException("Pyperclip could not find a copy/paste mechanism for your system.")
+
+    monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (no_clipboard, lambda: ""))
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _complete_seed(pilot)
+        await pilot.click("#copy")
+        assert app.clipboard == preview_text(app), "OSC 52 copy recorded by Textual"
+        assert "through the terminal (OSC 52)" in app.last_outcome
+
+
+async def test_copy_before_the_policy_is_complete_explains_instead(monkeypatch):
+    clipboard = RecordingClipboard()
+    monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (clipboard.copy_xclip, lambda: ""))
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert clipboard.copied == []
+        assert any("finish Repositories first" in str(n.message) for n in app._notifications)
+
+
+async def test_save_a_new_file(in_tmp):
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _complete_seed(pilot)
+        await pilot.press("ctrl+s")
+        dialog = app.screen
+        assert isinstance(dialog, SaveDialog)
+        assert dialog.query_one("#save-path", Input).value == "ci-push-my-app-ecr-policy.json"
+        await pilot.press("enter")
+        await pilot.pause()
+        saved = in_tmp / "ci-push-my-app-ecr-policy.json"
+        assert saved.read_text() == preview_text(app)
+        assert not isinstance(app.screen, SaveDialog)
+        assert app.last_outcome == f"Saved to {saved}"
+        umask = os.umask(0)
+        os.umask(umask)
+        assert stat.S_IMODE(saved.stat().st_mode) == 0o666 & ~umask
+
+
+async def test_save_over_an_existing_file_asks_first_then_replaces(in_tmp):
+    existing = in_tmp / "policy.json"
+    existing.write_text("keep me")
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _complete_seed(pilot)
+        await pilot.press("ctrl+s")
+        field = app.screen.query_one("#save-path", Input)
+        field.value = "policy.json"
+        await pilot.press("enter")
+        message = str(app.screen.query_one("#save-message", Static).content)
+        assert "already exists" in message and existing.read_text() == "keep me"
+        # Declined: cancel keeps the file and the policy.
+        await pilot.press("escape")
+        assert existing.read_text() == "keep me" and app.exported_json is None
+        # Confirmed: Replace overwrites.
+        await pilot.press("ctrl+s")
+        app.screen.query_one("#save-path", Input).value = "policy.json"
+        await pilot.press("enter")
+        await pilot.click("#save-confirm")
+        await pilot.pause()
+        assert existing.read_text() == preview_text(app)
+        assert app.exported_json == preview_text(app)
+
+
+def _unwritable_directory(tmp_path: Path) -> Path:
+    if os.geteuid() != 0:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        return locked
+    # root ignores permission bits; sysfs still refuses new files.
+    try:
+        tempfile.NamedTemporaryFile(dir="/sys").close()
+    except OSError:
+        return Path("/sys")
+    pytest.skip("no directory here refuses writes to this user")
+
+
+async def test_save_into_an_unwritable_or_missing_directory_shows_the_error_in_the_dialog(tmp_path):
+    locked = _unwritable_directory(tmp_path)
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _complete_seed(pilot)
+        policy_before = preview_text(app)
+        await pilot.press("ctrl+s")
+        field = app.screen.query_one("#save-path", Input)
+        field.value = str(locked / "policy.json")
+        await pilot.press("enter")
+        assert isinstance(app.screen, SaveDialog)
+        assert "permission denied" in str(app.screen.query_one("#save-message", Static).content)
+        field.value = str(tmp_path / "missing" / "policy.json")
+        await pilot.press("enter")
+        assert "does not exist" in str(app.screen.query_one("#save-message", Static).content)
+        await pilot.press("escape")
+        assert preview_text(app) == policy_before and app.step is Step.REVIEW
+    assert not (locked / "policy.json").exists()
+
+
+async def test_quit_asks_when_the_policy_was_neither_copied_nor_saved(in_tmp):
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _complete_seed(pilot)
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # stay
+        assert not isinstance(app.screen, ConfirmDialog) and app.is_running
+        await pilot.press("ctrl+s", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_quit_confirmed_exits_and_quit_without_a_result_does_not_ask():
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _complete_seed(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.click("#yes")
+        await pilot.pause()
+    assert not app.is_running
+    fresh = PolicyWizardApp()
+    async with fresh.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not isinstance(fresh.screen, ConfirmDialog)
+    assert not fresh.is_running
+
+
+async def test_help_lists_the_keys():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("VerticalScroll Static", Static).content)
+        for key in ("ctrl+n", "escape", "ctrl+y", "ctrl+s", "ctrl+p", "ctrl+q", "alt+1"):
+            assert key in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_offers_copy_save_steps_and_theme():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for expected in ("Copy policy", "Save policy", "Go to step 3: Region & account", "Theme"):
+            assert any(title.startswith(expected) for title in titles), (expected, titles)
+
+
+async def test_review_highlights_the_statement_being_explained():
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _complete_seed(pilot)
+        view = app.query_one(PolicyView)
+        statements = list(view.query(".statement"))
+        assert [block.has_class("-highlight") for block in statements] == [True, False, False]
+        explanation = str(app.query_one("#explanation", Static).content)
+        assert "ecr:GetAuthorizationToken" in explanation and 'only "Resource": "*"' in explanation
+        await pilot.press("down", "down")
+        assert [block.has_class("-highlight") for block in statements] == [False, False, True]
+        explanation = str(app.query_one("#explanation", Static).content)
+        assert "ecr:PutImage" in explanation and "Without it:" in explanation
+        await pilot.press("down")
+        assert "Attach this policy to" in str(app.query_one("#explanation", Static).content)
+        await pilot.press("down")
+        assert (
+            "aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin "
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com" in str(app.query_one("#explanation", Static).content)
+        )
+
+
+@pytest.mark.parametrize("theme", ["harbor-night", "harbor-day", "nord"])
+async def test_themes_ours_and_builtin(theme):
+    app = PolicyWizardApp(theme=theme)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == theme
+        assert app.current_theme.dark is (theme != "harbor-day")
+
+
+async def test_usable_at_80x24_and_survives_tiny_terminals():
+    app = seed_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _complete_seed(pilot)
+        for widget_id in ("#back", "#copy", "#save", "#preview-title", "#sections", "#explanation-scroll"):
+            region = app.query_one(widget_id).region
+            assert region.width > 0 and region.height > 0, widget_id
+            assert region.right <= 80 and region.bottom <= 24, widget_id
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert app.screen.has_class("-narrow")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert preview_text(app) == core_json("ci", ["my-app"], "us-east-1", "123456789012")

@@ -1,0 +1,72 @@
+"""Copying text to a clipboard the user can paste from, and saying which one was used.
+
+First choice: the operating system's clipboard through pyperclip (pbcopy, xclip, xsel,
+wl-copy, Windows). Where pyperclip finds no mechanism (headless Linux, an SSH session) the
+text goes to the terminal's clipboard with an OSC 52 escape sequence, which most modern
+terminals honour, even over SSH. Copying never raises: the outcome says what happened.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_MECHANISM_NAMES = {
+    "copy_osx_pbcopy": "pbcopy",
+    "copy_osx_pyobjc": "macOS pasteboard",
+    "copy_xclip": "xclip",
+    "copy_xsel": "xsel",
+    "copy_wl": "wl-copy",
+    "copy_klipper": "Klipper",
+    "copy_qt": "Qt",
+    "copy_windows": "Windows clipboard",
+    "copy_wsl": "Windows clipboard (WSL)",
+    "copy_dev_clipboard": "/dev/clipboard",
+}
+
+
+@dataclass(frozen=True)
+class CopyOutcome:
+    """What a copy did, in words fit to show the user."""
+
+    ok: bool
+    via: str
+    """"system" (pyperclip), "terminal" (OSC 52) or "none"."""
+    message: str
+
+
+def osc52_sequence(text: str) -> str:
+    """The OSC 52 escape that asks the terminal to put `text` on its clipboard."""
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return f"\x1b]52;c;{encoded}\a"
+
+
+def copy_text(text: str, terminal_copy: Callable[[str], None] | None, what: str = "the policy") -> CopyOutcome:
+    """Copy through pyperclip, else through `terminal_copy` (an OSC 52 writer)."""
+    try:
+        import pyperclip
+
+        copy, _paste = pyperclip.determine_clipboard()
+        copy(text)
+    except Exception as error:  # pyperclip raises PyperclipException, OSError, subprocess errors...
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    else:
+        mechanism = _MECHANISM_NAMES.get(getattr(copy, "__name__", ""), "pyperclip")
+        return CopyOutcome(True, "system", f"Copied {what} to the system clipboard ({mechanism}).")
+
+    if terminal_copy is None:
+        return CopyOutcome(False, "none", f"Could not copy: {reason}. Save {what} to a file instead.")
+    try:
+        terminal_copy(text)
+    except Exception as error:
+        return CopyOutcome(False, "none", f"Could not copy ({error}). Save {what} to a file instead.")
+    tmux_hint = " Inside tmux this needs `set -g set-clipboard on`." if os.environ.get("TMUX") else ""
+    return CopyOutcome(
+        True,
+        "terminal",
+        f"Copied {what} through the terminal (OSC 52): no system clipboard tool was found "
+        f"(install xclip, xsel or wl-clipboard for one). If pasting gives nothing, your terminal "
+        f"does not support OSC 52: save to a file instead.{tmux_hint}",
+    )

@@ -1,0 +1,338 @@
+"""The Textual wizard: four steps on the left, the live policy on the right."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES, Theme
+from textual.widgets import Button, ContentSwitcher, Footer, Label, Static
+
+from wizard.clipboard import copy_text
+from wizard.core.answers import Answers, Preview, Step
+from wizard.core.regions import region_from_environment
+from wizard.core.builder import MANAGED_POLICY_LIMIT, policy_size, suggested_file_name
+from wizard.themes import DEFAULT_THEME, ThemeData, load_themes
+from wizard.tui.dialogs import ConfirmDialog, HelpScreen, SaveDialog
+from wizard.tui.steps import (
+    Advance,
+    AnswersChanged,
+    RepositoriesStep,
+    ReviewStep,
+    RoleStep,
+    TargetStep,
+    WizardStep,
+)
+from wizard.tui.widgets import PolicyView, StepBar
+
+
+def textual_theme(data: ThemeData) -> Theme:
+    """A project theme (data from themes/) as a Textual theme."""
+    return Theme(name=data.name, dark=data.dark, variables=dict(data.variables), **data.colours)
+
+
+def available_themes() -> list[str]:
+    """Our themes first, then Textual's built-in ones."""
+    ours = [data.name for data in load_themes()]
+    return ours + [name for name in BUILTIN_THEMES if name not in ours]
+
+
+class PolicyWizardApp(App[None]):
+    """Walks through role, repositories, region and account; shows the policy as it grows."""
+
+    TITLE = "ECR Policy Wizard"
+    CSS_PATH = "wizard.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-normal"), (120, "-wide")]
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Next"),
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+y", "copy", "Copy"),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        *(Binding(f"alt+{step.value + 1}", f"go({step.value})", f"Go to {step.title}", show=False) for step in Step),
+    ]
+
+    def __init__(self, theme: str | None = None, answers: Answers | None = None) -> None:
+        super().__init__()
+        self.answers = answers or Answers(region=region_from_environment() or "")
+        self.step = Step.ROLE
+        self.exported_json: str | None = None
+        """The last policy text copied or saved: quitting with another one asks first."""
+        self.last_outcome: str = ""
+        """The last copy or save message, for the status line and for tests."""
+        self._preview: Preview = self.answers.preview()
+        self._highlighted_statement: int | None = 0
+        for data in load_themes():
+            self.register_theme(textual_theme(data))
+        self.theme = theme or DEFAULT_THEME
+
+    # Layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield Label("ECR Policy Wizard", id="app-title")
+            yield StepBar(id="stepbar")
+        with Horizontal(id="main"):
+            with ContentSwitcher(initial="step-role", id="steps"):
+                yield RoleStep(id="step-role")
+                yield RepositoriesStep(id="step-repositories")
+                yield TargetStep(id="step-target")
+                yield ReviewStep(id="step-review")
+            with Vertical(id="preview-pane"):
+                yield Label(id="preview-title")
+                with VerticalScroll(id="preview-scroll"):
+                    yield PolicyView(id="preview")
+        with Horizontal(id="nav"):
+            yield Button("← Back", id="back", compact=True)
+            yield Button("Next →", id="next", variant="primary", compact=True)
+            yield Button("Copy", id="copy", variant="primary", compact=True)
+            yield Button("Save…", id="save", variant="success", compact=True)
+            yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+        self.current_step_widget.focus_first()
+
+    @property
+    def current_step_widget(self) -> WizardStep:
+        return self.query_one(f"#{_STEP_IDS[self.step]}", WizardStep)
+
+    @property
+    def preview(self) -> Preview:
+        """The policy as it stands (complete, or a draft with placeholders)."""
+        return self._preview
+
+    @property
+    def policy_json(self) -> str:
+        return self._preview.policy.to_json()
+
+    # Keeping the view in step with the answers ------------------------------------------
+
+    def refresh_view(self) -> None:
+        self._preview = self.answers.preview()
+        incomplete = {step for step in Step if self.answers.step_errors(step)}
+        if self._preview.complete is False:
+            incomplete.add(Step.REVIEW)
+        self.query_one(StepBar).show(self.step, incomplete)
+        self._show_policy()
+        self._show_status()
+        back, forward = self.query_one("#back", Button), self.query_one("#next", Button)
+        back.disabled = self.step is Step.ROLE
+        forward.display = self.step is not Step.REVIEW
+        for button in self.query("#copy, #save"):
+            button.display = self.step is Step.REVIEW
+        if self.step is Step.REVIEW and self._preview.complete:
+            self.query_one(ReviewStep).show_preview(self._preview)
+
+    def _show_policy(self) -> None:
+        highlight = self._highlighted_statement if self.step is Step.REVIEW else None
+        self.query_one(PolicyView).show(self.policy_json, highlight)
+        title = self.query_one("#preview-title", Label)
+        if self._preview.complete:
+            size = policy_size(self._preview.policy.document)
+            count = len(self._preview.policy.statements)
+            title.update(
+                Content.from_markup(
+                    "[b]Policy[/b] · $count statements · $size/$limit chars",
+                    count=str(count),
+                    size=f"{size:,}",
+                    limit=f"{MANAGED_POLICY_LIMIT:,}",
+                )
+            )
+        else:
+            title.update(Content.from_markup("[b]Draft[/b] · [$warning]<placeholders>[/] fill in as you answer"))
+
+    def _show_status(self) -> None:
+        status = self.query_one("#status", Static)
+        if self.last_outcome:
+            status.update(self.last_outcome)
+            return
+        errors = self.answers.step_errors(self.step)
+        if self.step is Step.REVIEW:
+            status.update(Content.from_markup("[$success]Ready[/] to copy or save."))
+        elif errors:
+            status.update(Content.from_markup("[$text-muted]To continue: $text[/]", text=_short(errors[0])))
+        else:
+            status.update(Content.from_markup("[$success]✓[/] ctrl+n or Enter for the next step"))
+
+    @on(AnswersChanged)
+    def _answers_changed(self) -> None:
+        self.last_outcome = ""
+        self.refresh_view()
+
+    @on(ReviewStep.SectionHighlighted)
+    def _section_highlighted(self, event: ReviewStep.SectionHighlighted) -> None:
+        if event.statement_index is not None:
+            self._highlighted_statement = event.statement_index
+        self._show_policy()
+
+    @on(StepBar.Picked)
+    def _step_picked(self, event: StepBar.Picked) -> None:
+        self.action_go(event.step.value)
+
+    @on(Advance)
+    def _advance(self) -> None:
+        self.action_next()
+
+    @on(Button.Pressed, "#next")
+    def _next_pressed(self) -> None:
+        self.action_next()
+
+    @on(Button.Pressed, "#back")
+    def _back_pressed(self) -> None:
+        self.action_back()
+
+    @on(Button.Pressed, "#copy")
+    def _copy_pressed(self) -> None:
+        self.action_copy()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    # Moving between steps ---------------------------------------------------------------
+
+    def _show_step(self, step: Step) -> None:
+        self.step = step
+        self.last_outcome = ""
+        self.query_one(ContentSwitcher).current = _STEP_IDS[step]
+        self.refresh_view()
+        self.current_step_widget.refresh_from_answers()
+        self.current_step_widget.focus_first()
+
+    def _leave_step_forward(self) -> bool:
+        """Check the current step; show why when it blocks."""
+        if self.step is Step.REPOSITORIES and self.answers.pending_repository.strip():
+            # Typed but not added yet: Next adds it, as a person would expect.
+            self.query_one(RepositoriesStep).add_names(self.answers.pending_repository)
+        errors = self.answers.step_errors(self.step)
+        if errors:
+            self.current_step_widget.show_errors()
+            self.bell()
+            self._show_status()
+            return False
+        return True
+
+    def action_next(self) -> None:
+        if self.step is Step.REVIEW:
+            return
+        if self._leave_step_forward():
+            self._show_step(Step(self.step + 1))
+
+    def action_back(self) -> None:
+        if self.step is not Step.ROLE:
+            self._show_step(Step(self.step - 1))
+
+    def action_go(self, step_number: int) -> None:
+        target = Step(step_number)
+        if target <= self.step:
+            self._show_step(target)
+            return
+        if not self._leave_step_forward():
+            return
+        blocking = self.answers.first_incomplete_step()
+        if blocking is not None and blocking < target:
+            self._show_step(blocking)
+            self.current_step_widget.show_errors()
+            self.notify(f"Finish {blocking.title} first.", severity="warning")
+            return
+        self._show_step(target)
+
+    # Copy, save, quit -------------------------------------------------------------------
+
+    def _complete_or_explain(self) -> bool:
+        if self._preview.complete:
+            return True
+        blocking = self.answers.first_incomplete_step() or Step.REPOSITORIES
+        self.notify(
+            f"The policy is not complete yet: finish {blocking.title} first.",
+            title="Nothing to copy or save",
+            severity="warning",
+        )
+        return False
+
+    def action_copy(self) -> None:
+        if not self._complete_or_explain():
+            return
+        text = self.policy_json
+        outcome = copy_text(text, self.copy_to_clipboard)
+        if outcome.ok:
+            self.exported_json = text
+        self.last_outcome = outcome.message
+        self.notify(outcome.message, severity="information" if outcome.via == "system" else "warning", timeout=8)
+        self._show_status()
+
+    def action_save(self) -> None:
+        if not self._complete_or_explain():
+            return
+        text = self.policy_json
+        name = suggested_file_name(self._preview.policy.request)
+        self.push_screen(SaveDialog(text, name), partial(self._saved, text))
+
+    def _saved(self, text: str, path: Path | None) -> None:
+        if path is None:
+            return
+        self.exported_json = text
+        self.last_outcome = f"Saved to {path}"
+        self.notify(f"Saved the policy to {path}", timeout=8)
+        self._show_status()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    @property
+    def has_unexported_result(self) -> bool:
+        return self._preview.complete and self.exported_json != self.policy_json
+
+    async def action_quit(self) -> None:
+        if not self.has_unexported_result:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmDialog):
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog("Quit without copying or saving the policy?", yes="Quit", no="Stay"),
+            answered,
+        )
+
+    # Command palette --------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Copy policy", "Copy the policy JSON to the clipboard", self.action_copy)
+        yield SystemCommand("Save policy", "Save the policy JSON to a file", self.action_save)
+        for step in Step:
+            yield SystemCommand(
+                f"Go to step {step.value + 1}: {step.title}",
+                "Jump to this step; every answer is kept",
+                partial(self.action_go, step.value),
+            )
+        yield SystemCommand("Help: keys", "List the keys (F1)", self.action_help)
+
+
+_STEP_IDS = {
+    Step.ROLE: "step-role",
+    Step.REPOSITORIES: "step-repositories",
+    Step.TARGET: "step-target",
+    Step.REVIEW: "step-review",
+}
+
+
+def _short(message) -> str:
+    subject = f"{message.field} {message.value!r}" if message.value else message.field
+    return f"{subject} {message.reason}"

@@ -1,0 +1,156 @@
+"""Modal dialogs: save (with its own errors and overwrite confirmation), confirm, help."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+from textual.widgets.input import Selection
+
+from wizard.core.files import FileExistsSaveError, SaveError, inspect_target, save_text
+
+
+class SaveDialog(ModalScreen[Path | None]):
+    """Ask for a file name and save; problems are shown here and the policy stays in the app.
+
+    Dismisses with the path written, or None when cancelled.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, text: str, default_name: str, what: str = "policy") -> None:
+        super().__init__()
+        self._text = text
+        self._default_name = default_name
+        self._what = what
+        self._confirmed_path: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="dialog"):
+            yield Label(f"Save the {self._what}", classes="dialog-title")
+            yield Static(Content.from_markup("File name (relative to [b]$cwd[/b])", cwd=os.getcwd()), classes="hint")
+            yield Input(self._default_name, id="save-path")
+            yield Static(id="save-message", classes="feedback")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", id="save-confirm", variant="primary", compact=True)
+                yield Button("Cancel", id="save-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        field = self.query_one("#save-path", Input)
+        field.focus()
+        # Select the stem so typing a new name keeps the extension.
+        stem_end = len(self._default_name) - len(Path(self._default_name).suffix)
+        field.selection = Selection(0, stem_end)
+
+    @on(Input.Changed, "#save-path")
+    def _path_edited(self) -> None:
+        self._confirmed_path = None
+        self.query_one("#save-confirm", Button).label = "Save"
+        self.query_one("#save-message", Static).update("")
+
+    @on(Input.Submitted, "#save-path")
+    @on(Button.Pressed, "#save-confirm")
+    def _save(self) -> None:
+        typed = self.query_one("#save-path", Input).value.strip()
+        message = self.query_one("#save-message", Static)
+        try:
+            target = inspect_target(typed)
+            overwrite = self._confirmed_path == target.path
+            if target.exists and not overwrite:
+                self._confirmed_path = target.path
+                where = f" (a link to {target.link_target})" if target.link_target else ""
+                message.update(
+                    Content.from_markup(
+                        "[$warning]! $path$where already exists. Press Replace to overwrite it, or change the name.[/]",
+                        path=str(target.path),
+                        where=where,
+                    )
+                )
+                self.query_one("#save-confirm", Button).label = "Replace"
+                return
+            written = save_text(typed, self._text, overwrite=overwrite)
+        except FileExistsSaveError as error:
+            message.update(Content.from_markup("[$warning]! $text[/]", text=str(error)))
+            return
+        except SaveError as error:
+            message.update(Content.from_markup("[$error]✗ Not saved: $text.[/]", text=str(error)))
+            return
+        self.dismiss(Path(os.path.abspath(written)))
+
+    @on(Button.Pressed, "#save-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; Escape answers no."""
+
+    BINDINGS = [Binding("escape", "answer(False)", "Cancel")]
+
+    def __init__(self, question: str, yes: str, no: str) -> None:
+        super().__init__()
+        self._question, self._yes, self._no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self._question, classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self._no, id="no", variant="primary", compact=True)
+                yield Button(self._yes, id="yes", variant="error", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+HELP = """\
+[b]Moving around[/b]
+  [b $accent]ctrl+n[/]        next step (also Enter on a choice or an empty field)
+  [b $accent]escape[/]        previous step; every answer is kept
+  [b $accent]alt+1 … alt+4[/] go to a step (or click it in the top bar)
+  [b $accent]tab[/] / [b $accent]shift+tab[/]  next / previous field
+  [b $accent]↑ ↓[/]           choose in a list; in Review, move between statements
+
+[b]Repositories[/b]
+  [b $accent]enter[/]         add what you typed (commas or spaces add several)
+  [b $accent]del[/]           remove the highlighted repository
+  [b $accent]enter[/] on one  edit it
+
+[b]Your policy[/b]
+  [b $accent]ctrl+y[/]        copy it (system clipboard, else the terminal's)
+  [b $accent]ctrl+s[/]        save it to a file
+
+[b]Everything else[/b]
+  [b $accent]ctrl+p[/]        command palette: copy, save, go to a step, theme
+  [b $accent]f1[/]            this help
+  [b $accent]ctrl+q[/]        quit (asks first if the policy was not copied or saved)
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys, on F1."""
+
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="help"):
+            yield Label("Keys", classes="dialog-title")
+            with VerticalScroll():
+                yield Static(Content.from_markup(HELP))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", id="close", variant="primary", compact=True)
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
