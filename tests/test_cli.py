@@ -155,3 +155,10 @@ def test_unknown_theme_is_refused_with_the_list():
     result = run_cli("--theme", "neon", stdin="")
     assert result.returncode == 2
     assert result.stderr.startswith("error: theme 'neon' is not known. Available: harbor-day, harbor-night, textual-dark")
+
+
+def test_plain_mode_without_a_terminal_points_to_generate():
+    result = run_cli("--plain", stdin="")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: plain prompts need a terminal")
+    assert "Traceback" not in result.stderr

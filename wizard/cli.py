@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="ask the wizard's questions as plain prompts (screen readers, narrow or recorded terminals)",
+    )
+    parser.add_argument(
         "--theme",
         metavar="NAME",
         help="colour theme for the wizard: harbor-night (default), harbor-day, or any Textual theme",
@@ -139,6 +144,15 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run_wizard(args: argparse.Namespace) -> int:
+    if args.plain:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError(
+                "plain prompts need a terminal (stdin or stdout is not one); in scripts use "
+                f"'{PROG} generate --role ... --repo ... --account ...'"
+            )
+        from wizard.plain import run_plain
+
+        return run_plain()
     from wizard.tui.app import PolicyWizardApp, available_themes
 
     if args.theme is not None and args.theme not in available_themes():

@@ -18,6 +18,8 @@ class RoleInfo:
     role: Role
     title: str
     """Short name for menus: "CI pipeline"."""
+    in_short: str
+    """Who pulls, in a few words for a one-line menu entry."""
     who_pulls: str
     """One or two sentences: which principal really pulls or pushes."""
     attach_to: str
@@ -34,6 +36,7 @@ ROLES: dict[Role, RoleInfo] = {
     Role.CI: RoleInfo(
         role=Role.CI,
         title="CI pipeline",
+        in_short="the pipeline's role pushes (and pulls)",
         who_pulls=(
             "The pipeline's own IAM role builds and pushes the image, and usually pulls base "
             "or cache images too (GitHub Actions, GitLab CI, CodeBuild, Jenkins)."
@@ -47,6 +50,7 @@ ROLES: dict[Role, RoleInfo] = {
     Role.ECS: RoleInfo(
         role=Role.ECS,
         title="Amazon ECS",
+        in_short="the task execution role pulls",
         who_pulls=(
             "The task execution role pulls the image when a task starts. The task role "
             "(what your application code uses) does not pull images."
@@ -59,6 +63,7 @@ ROLES: dict[Role, RoleInfo] = {
     Role.EKS: RoleInfo(
         role=Role.EKS,
         title="Amazon EKS",
+        in_short="the node instance role pulls",
         who_pulls=(
             "The kubelet on each node pulls with the node instance role. IRSA and Pod Identity "
             "roles do not pull images; Fargate pods use the pod execution role."
@@ -76,6 +81,7 @@ ROLES: dict[Role, RoleInfo] = {
     Role.LAMBDA: RoleInfo(
         role=Role.LAMBDA,
         title="AWS Lambda",
+        in_short="the Lambda service pulls; this is for the deployer",
         who_pulls=(
             "The Lambda service pulls the image, not the function's execution role. The "
             "repository policy must allow lambda.amazonaws.com ecr:BatchGetImage and "

@@ -1,0 +1,208 @@
+"""Plain prompt mode: whole flows through prompt_toolkit pipe input, the real questionary prompts."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+
+import pyperclip
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from tests.conftest import run_cli
+from tests.tui_helpers import run_whole_flow, preview_text
+from wizard.core import Role, build_policy, make_request
+from wizard.plain import CANCELLED, PlainWizard
+from wizard.tui.app import PolicyWizardApp
+
+DOWN, ENTER, CTRL_C, CTRL_D, BACKSPACE = "\x1b[B", "\r", "\x03", "\x04", "\x7f"
+ROLE_DOWNS = {Role.CI: 0, Role.ECS: 1, Role.EKS: 2, Role.LAMBDA: 3}
+DONE = DOWN + DOWN + ENTER  # "What now?" -> Done
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def run_plain(keys: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        with create_app_session(input=pipe, output=DummyOutput()):
+            status = PlainWizard(out=out).run()
+    return status, out.getvalue()
+
+
+def answers(role: Role, repositories: list[str], region: str, account: str, access_keys: str = ENTER) -> str:
+    keys = DOWN * ROLE_DOWNS[role] + ENTER + access_keys
+    keys += "".join(name + ENTER for name in repositories) + ENTER
+    return keys + region + ENTER + account + ENTER
+
+
+def printed_policy(output: str) -> str:
+    lines = output.splitlines()
+    start = lines.index("{")
+    end = lines.index("}", start)
+    return "\n".join(lines[start : end + 1]) + "\n"
+
+
+def core_json(role, repositories, region, account, access=None) -> str:
+    return build_policy(make_request(role, repositories, region, account, access).request).to_json()
+
+
+@pytest.mark.parametrize(
+    "role, repositories, region, account",
+    [
+        (Role.CI, ["my-app"], "us-east-1", "123456789012"),
+        (Role.ECS, ["api", "worker"], "eu-west-1", "066635153087"),
+        (Role.EKS, ["team-a/*"], "cn-north-1", "111122223333"),
+        (Role.LAMBDA, ["fn-image"], "us-gov-west-1", "444455556666"),
+    ],
+)
+def test_whole_flow_for_each_role(role, repositories, region, account):
+    status, output = run_plain(answers(role, repositories, region, account) + DONE)
+    assert status == 0
+    assert printed_policy(output) == core_json(role, repositories, region, account)
+    assert "Statement 1: AllowECRAuth (Registry login)" in output
+    assert "Where to attach it" in output and "docker login --username AWS" in output
+
+
+def test_seed_policy(seed_policy):
+    status, output = run_plain(answers(Role.CI, ["my-app"], "us-east-1", "123456789012") + DONE)
+    assert status == 0 and json.loads(printed_policy(output)) == seed_policy
+
+
+def test_access_can_be_changed_from_the_role_default():
+    keys = answers(Role.CI, ["my-app"], "us-east-1", "123456789012", access_keys="\x1b[A" + ENTER)
+    _, output = run_plain(keys + DONE)
+    assert printed_policy(output) == core_json("ci", ["my-app"], "us-east-1", "123456789012", "pull")
+
+
+def test_invalid_answers_are_refused_then_fixed():
+    keys = ENTER + ENTER
+    keys += "My-App" + ENTER + BACKSPACE * 6 + "my-app" + ENTER + ENTER
+    keys += "mars-1" + ENTER + BACKSPACE * 6 + "eu-west-3" + ENTER
+    keys += "12345" + ENTER + "6789012" + ENTER + DONE
+    status, output = run_plain(keys)
+    assert status == 0
+    assert printed_policy(output) == core_json("ci", ["my-app"], "eu-west-3", "123456789012")
+
+
+def test_empty_repository_list_is_refused_and_warnings_are_shown():
+    keys = ENTER + ENTER + ENTER + "team/*" + ENTER + ENTER + "xx-south-9" + ENTER + "123456789012" + ENTER + DONE
+    status, output = run_plain(keys)
+    assert status == 0
+    assert "warning: repository 'team/*': matches every repository in the namespace 'team/'" in " ".join(output.split())
+    assert "warning: region 'xx-south-9': is not in this tool's region list" in " ".join(output.split())
+    assert printed_policy(output) == core_json("ci", ["team/*"], "xx-south-9", "123456789012")
+
+
+def test_region_is_completed_from_a_place_name_and_defaults_from_the_environment(monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "sa-east-1")
+    keys = ENTER + ENTER + "my-app" + ENTER + ENTER + ENTER + "123456789012" + ENTER + DONE
+    _, output = run_plain(keys)
+    assert "arn:aws:ecr:sa-east-1:123456789012:repository/my-app" in output
+
+
+@pytest.mark.parametrize("interrupt", [CTRL_C, CTRL_D], ids=["ctrl-c", "ctrl-d"])
+@pytest.mark.parametrize("where", ["role", "repository", "account"])
+def test_interrupt_at_any_prompt_cancels_cleanly(interrupt, where, tmp_path):
+    before = {
+        "role": "",
+        "repository": ENTER + ENTER + "my-app" + ENTER,
+        "account": ENTER + ENTER + "my-app" + ENTER + ENTER + "us-east-1" + ENTER + "1234",
+    }[where]
+    status, output = run_plain(before + interrupt)
+    assert status == 130
+    assert output.rstrip().endswith(CANCELLED)
+    assert "{" not in output and list(tmp_path.iterdir()) == []
+
+
+def test_save_over_an_existing_file_declined_then_accepted(tmp_path):
+    target = tmp_path / "policy.json"
+    target.write_text("keep me")
+    save = DOWN + ENTER + BACKSPACE * 40 + "policy.json" + ENTER
+    keys = answers(Role.CI, ["my-app"], "us-east-1", "123456789012")
+    keys += save + "n"  # declined (confirm answers on the key, no Enter)
+    keys += save + "y"  # accepted
+    keys += DONE
+    status, output = run_plain(keys)
+    assert status == 0
+    assert "Kept the existing file; nothing was written." in output
+    assert f"Saved to {target}" in output
+    assert target.read_text() == core_json("ci", ["my-app"], "us-east-1", "123456789012")
+
+
+def test_save_new_file_with_the_suggested_name(tmp_path):
+    keys = answers(Role.ECS, ["api"], "us-east-1", "123456789012") + DOWN + ENTER + ENTER + DONE
+    status, output = run_plain(keys)
+    saved = tmp_path / "ecs-pull-api-ecr-policy.json"
+    assert status == 0 and saved.read_text() == core_json("ecs", ["api"], "us-east-1", "123456789012")
+
+
+def test_save_into_a_missing_directory_says_why_and_carries_on(tmp_path):
+    keys = answers(Role.CI, ["my-app"], "us-east-1", "123456789012")
+    keys += DOWN + ENTER + BACKSPACE * 40 + "nope/p.json" + ENTER + DONE
+    status, output = run_plain(keys)
+    assert status == 0
+    assert "Not saved:" in output and "does not exist" in output
+
+
+def test_copy_through_pyperclip_and_through_the_terminal(monkeypatch):
+    copied = []
+
+    def copy_xclip(text):
+        copied.append(text)
+
+    monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (copy_xclip, lambda: ""))
+    keys = answers(Role.CI, ["my-app"], "us-east-1", "123456789012") + ENTER + DONE
+    _, output = run_plain(keys)
+    expected = core_json("ci", ["my-app"], "us-east-1", "123456789012")
+    assert copied == [expected]
+    assert "Copied the policy to the system clipboard (xclip)." in output
+
+    def broken(text):
+        raise pyperclip.PyperclipException("no mechanism")
+
+    monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (broken, lambda: ""))
+    _, output = run_plain(keys)
+    assert "\x1b]52;c;" + base64.b64encode(expected.encode()).decode() + "\a" in output
+    assert "through the terminal (OSC 52)" in output
+
+
+def test_colours_come_from_the_default_theme_and_no_color_is_respected(monkeypatch):
+    from wizard.plain import prompt_style
+    from wizard.themes import load_themes
+
+    night = next(data for data in load_themes() if data.name == "harbor-night")
+    rules = dict(prompt_style().style_rules)
+    assert night.colours["accent"] in rules["qmark"] and night.colours["primary"] in rules["answer"]
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert prompt_style().style_rules == []
+
+
+def test_three_front_ends_give_byte_identical_json():
+    role, repositories, region, account = Role.EKS, ["team-a/*", "api"], "eu-north-1", "066635153087"
+    _, output = run_plain(answers(role, repositories, region, account) + DONE)
+    plain = printed_policy(output)
+    cli = run_cli(
+        "generate", "--role", "eks", "--repo", "team-a/*", "--repo", "api", "--region", region, "--account", account
+    ).stdout
+
+    async def drive_tui() -> str:
+        app = PolicyWizardApp()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await run_whole_flow(pilot, role, repositories, region, account)
+            return preview_text(app)
+
+    # questionary must not run inside an event loop, so this test is synchronous and
+    # gives the TUI a loop of its own.
+    tui = asyncio.run(drive_tui())
+    assert plain == cli == tui

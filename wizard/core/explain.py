@@ -1,0 +1,69 @@
+"""Plain-text explanations of a generated policy, for terminals, screen readers and comments.
+
+Every sentence comes from the catalog, the builder's statements and the role facts; this
+module only lays them out.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+
+from wizard.core.builder import GeneratedPolicy, Statement
+from wizard.core.regions import login_command
+from wizard.core.request import Message
+from wizard.core.roles import ROLES
+
+WIDTH = 78
+
+
+def _wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
+    return textwrap.wrap(
+        text,
+        width=WIDTH,
+        initial_indent=indent,
+        subsequent_indent=hanging if hanging is not None else indent,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+
+
+def statement_lines(number: int, statement: Statement) -> list[str]:
+    """One statement: what it is for, each action's why and symptom, and its Resource."""
+    lines = [f"Statement {number}: {statement.sid} ({statement.title})"]
+    lines += _wrap(statement.summary, "  ")
+    for action in statement.actions:
+        lines.append(f"  - {action.name} ({action.access_level}; {action.step})")
+        lines += _wrap(f"Why: {action.why}", "      ", "        ")
+        lines += _wrap(f"Without it: {action.without}", "      ", "        ")
+    lines += _wrap(f"Resource: {statement.scope_note}", "  ", "    ")
+    return lines
+
+
+def attach_lines(policy: GeneratedPolicy) -> list[str]:
+    info = ROLES[policy.request.role]
+    lines = [f"Where to attach it ({info.title})"]
+    lines += _wrap(f"Who really pulls: {info.who_pulls}", "  ", "    ")
+    lines += _wrap(f"Attach to: {info.attach_to}", "  ", "    ")
+    if info.caveat:
+        lines += _wrap(f"Caution: {info.caveat}", "  ", "    ")
+    return lines
+
+
+def login_lines(policy: GeneratedPolicy) -> list[str]:
+    request = policy.request
+    return [
+        "Log in before docker pull or push (uses ecr:GetAuthorizationToken)",
+        f"  {login_command(request.account, request.region)}",
+    ]
+
+
+def explain_policy(policy: GeneratedPolicy, warnings: Iterable[Message] = ()) -> str:
+    """The whole explanation, in plain text wrapped at 78 columns."""
+    blocks = [statement_lines(number, statement) for number, statement in enumerate(policy.statements, 1)]
+    blocks.append(attach_lines(policy))
+    blocks.append(login_lines(policy))
+    warning_list = list(warnings)
+    if warning_list:
+        blocks.append(["Warnings", *(line for warning in warning_list for line in _wrap(f"- {warning}", "  ", "    "))])
+    return "\n\n".join("\n".join(block) for block in blocks) + "\n"

@@ -1,0 +1,249 @@
+"""Plain prompt mode (`ecr-policy --plain`): the wizard's questions as questionary prompts.
+
+For screen readers, narrow SSH sessions, editor terminals and recorded demos. Same core, same
+validation messages, same policy bytes as the TUI and `generate`. Every prompt is asked with
+`unsafe_ask()`; Ctrl-C or Ctrl-D anywhere ends the session with one line and status 130.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+import questionary
+from prompt_toolkit.completion import Completer, Completion
+from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+from questionary import Choice, Style
+
+from wizard.clipboard import copy_text, osc52_sequence
+from wizard.core.builder import build_policy, suggested_file_name
+from wizard.core.explain import explain_policy
+from wizard.core.files import SaveError, inspect_target, save_text
+from wizard.core.regions import KNOWN_REGIONS, region_from_environment
+from wizard.core.request import (
+    DEFAULT_ACCESS,
+    Access,
+    Message,
+    check_account,
+    check_region,
+    check_repository,
+    make_request,
+)
+from wizard.core.roles import ROLES
+from wizard.themes import DEFAULT_THEME, load_themes
+
+CANCELLED = "Cancelled; nothing was written."
+EXIT_CANCELLED = 130
+
+
+def prompt_style() -> Style:
+    """questionary colours from the default theme's palette; none at all under NO_COLOR."""
+    if os.environ.get("NO_COLOR"):
+        return Style([])
+    palette = next((data.colours for data in load_themes() if data.name == DEFAULT_THEME), {})
+    primary, accent = palette.get("primary", "ansiblue"), palette.get("accent", "ansiyellow")
+    success, error = palette.get("success", "ansigreen"), palette.get("error", "ansired")
+    return Style(
+        [
+            ("qmark", f"fg:{accent} bold"),
+            ("question", "bold"),
+            ("answer", f"fg:{primary} bold"),
+            ("pointer", f"fg:{accent} bold"),
+            ("highlighted", f"fg:{primary} bold"),
+            ("selected", f"fg:{success}"),
+            ("instruction", "italic"),
+            ("validation-toolbar", f"fg:{error} bold"),
+        ]
+    )
+
+
+class _RegionCompleter(Completer):
+    """Completes region codes from a code or a place name ("tokyo" -> ap-northeast-1)."""
+
+    def get_completions(self, document, complete_event) -> Iterable[Completion]:
+        typed = document.text_before_cursor.strip().lower()
+        for code, title in KNOWN_REGIONS.items():
+            if typed in code or (typed and typed in title.lower()):
+                yield Completion(code, start_position=-len(document.text_before_cursor), display_meta=title)
+
+
+def _cancel_on_ctrl_d() -> KeyBindings:
+    # select() prompts bind Ctrl-C only; Ctrl-D should cancel them too.
+    bindings = KeyBindings()
+
+    @bindings.add("c-d", eager=True)
+    def _(event) -> None:
+        event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+    return bindings
+
+
+class PlainWizard:
+    """One plain-prompt session; `run()` returns the exit status."""
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self.style = prompt_style()
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def note(self, text: str) -> None:
+        """An indented, wrapped remark under the last answer."""
+        self.say(textwrap.fill(text, width=78, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False))
+
+    def run(self) -> int:
+        try:
+            self._run()
+        except (KeyboardInterrupt, EOFError):
+            self.say(CANCELLED)
+            return EXIT_CANCELLED
+        return 0
+
+    @staticmethod
+    def _ask(question: questionary.Question):
+        """Ask, with Ctrl-D cancelling like Ctrl-C (prompt_toolkit only ends on an empty line)."""
+        question.application.key_bindings = _with_ctrl_d(question.application.key_bindings)
+        return question.unsafe_ask()
+
+    def _select(self, message: str, choices: list[Choice], default=None):
+        return self._ask(questionary.select(message, choices=choices, default=default, style=self.style))
+
+    def _run(self) -> None:
+        role = self._select(
+            "Who pulls or pushes the images?",
+            [Choice(f"{info.title}: {info.in_short}", value=info.role) for info in ROLES.values()],
+        )
+        info = ROLES[role]
+        for line in (info.who_pulls, f"Attach the policy to {info.attach_to}", info.caveat and f"Caution: {info.caveat}"):
+            if line:
+                self.note(line)
+        access = self._select(
+            "Access?",
+            [Choice("Pull only", value=Access.PULL), Choice("Push (includes pull)", value=Access.PUSH)],
+            default=DEFAULT_ACCESS[role],
+        )
+        repositories = self._ask_repositories()
+        region = self._ask(
+            questionary.autocomplete(
+                "Region (type a code or a place, e.g. tokyo):",
+                choices=list(KNOWN_REGIONS),
+                default=region_from_environment() or "",
+                completer=_RegionCompleter(),
+                validate=lambda text: _problem(check_region(text).error),
+                style=self.style,
+            )
+        )
+        for warning in check_region(region).warnings:
+            self.note(f"warning: {warning}")
+        account = self._ask(
+            questionary.text(
+                "Account ID (12 digits, owner of the repositories):",
+                validate=lambda text: _problem(check_account(text).error),
+                style=self.style,
+            )
+        )
+
+        validated = make_request(role, repositories, region, account, access)
+        policy = build_policy(validated.request)
+        text = policy.to_json()
+        self.say()
+        self.say(text.rstrip("\n"))
+        self.say()
+        self.say(explain_policy(policy, validated.warnings).rstrip("\n"))
+        self.say()
+        self._finish(text, suggested_file_name(validated.request))
+
+    def _ask_repositories(self) -> list[str]:
+        repositories: list[str] = []
+
+        def validate(text: str) -> bool | str:
+            names = text.replace(",", " ").split()
+            if not names:
+                return True if repositories else "Name at least one repository."
+            for name in names:
+                check = check_repository(name)
+                if check.error:
+                    return _problem(check.error)
+                if check.value in repositories:
+                    return f"repository {check.value!r} is already in the list."
+            return True
+
+        while True:
+            message = (
+                "Repository (lowercase name, or a pattern with * or ?):"
+                if not repositories
+                else "Another repository (Enter when done):"
+            )
+            answer = self._ask(questionary.text(message, validate=validate, style=self.style))
+            names = answer.replace(",", " ").split()
+            if not names:
+                return repositories
+            for name in names:
+                check = check_repository(name)
+                assert check.value is not None
+                repositories.append(check.value)
+                for warning in check.warnings:
+                    self.note(f"warning: {warning}")
+
+    def _finish(self, text: str, default_name: str) -> None:
+        done = False
+        while not done:
+            choice = self._select(
+                "What now?",
+                [
+                    Choice("Copy the policy to the clipboard", value="copy"),
+                    Choice("Save the policy to a file", value="save"),
+                    Choice("Done (it is printed above)", value="done"),
+                ],
+            )
+            if choice == "copy":
+                outcome = copy_text(text, self._terminal_copy)
+                self.note(outcome.message)
+            elif choice == "save":
+                self._save(text, default_name)
+            else:
+                done = True
+
+    def _terminal_copy(self, text: str) -> None:
+        self.out.write(osc52_sequence(text))
+        self.out.flush()
+
+    def _save(self, text: str, default_name: str) -> None:
+        name = self._ask(questionary.text("File name:", default=default_name, style=self.style))
+        try:
+            target = inspect_target(name)
+            overwrite = False
+            if target.exists:
+                where = f" (a link to {target.link_target})" if target.link_target else ""
+                overwrite = self._ask(
+                    questionary.confirm(f"{target.path}{where} already exists. Replace it?", default=False, style=self.style)
+                )
+                if not overwrite:
+                    self.note("Kept the existing file; nothing was written.")
+                    return
+            written = save_text(name, text, overwrite=overwrite)
+        except SaveError as error:
+            self.note(f"Not saved: {error}.")
+            return
+        self.say(f"  Saved to {Path(os.path.abspath(written))}")
+
+
+def _with_ctrl_d(bindings):
+    return merge_key_bindings([bindings, _cancel_on_ctrl_d()]) if bindings else _cancel_on_ctrl_d()
+
+
+def _problem(error: Message | None) -> bool | str:
+    """A validation answer for questionary: True, or the core's message without the
+    'Accepted: ...' tail (the prompt's own text says what is accepted; the toolbar is one line)."""
+    if error is None:
+        return True
+    return str(Message(error.field, error.value, error.reason))
+
+
+def run_plain() -> int:
+    return PlainWizard().run()
