@@ -206,3 +206,19 @@ def test_three_front_ends_give_byte_identical_json():
     # gives the TUI a loop of its own.
     tui = asyncio.run(drive_tui())
     assert plain == cli == tui
+
+
+def test_over_limit_policy_offers_split_or_compact(tmp_path):
+    names = [f"team-{index % 7}/service-{index}" for index in range(300)]
+    keys = ENTER + ENTER + "".join(name + ENTER for name in names) + ENTER + "us-east-1" + ENTER + "123456789012" + ENTER
+    status, output = run_plain(keys + DOWN + ENTER + DONE)  # choose "Compact"
+    assert status == 0
+    flat = " ".join(output.split())
+    assert "The policy is 40,410 characters" in flat and "Compact would use 'team-0/*' for 43 names" in flat
+    document = json.loads(printed_policy(output))
+    assert "arn:aws:ecr:us-east-1:123456789012:repository/team-6/*" in document["Statement"][1]["Resource"]
+
+    status, output = run_plain(keys + ENTER + DOWN + ENTER + ENTER + DONE)  # split, then save
+    assert status == 0
+    assert sorted(path.name for path in tmp_path.iterdir())[0] == "ci-push-team-0-service-0-and-299-more-ecr-policy-1.json"
+    assert len(list(tmp_path.iterdir())) == 8

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pyperclip
 import pytest
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 
 from tests.tui_helpers import add_repositories, choose_role, fill_target, preview_text, run_whole_flow, type_text
 from wizard.core import Access, Role, build_policy, make_request
 from wizard.core.answers import Answers, Step
 from wizard.tui.app import PolicyWizardApp
-from wizard.tui.dialogs import ConfirmDialog, HelpScreen, SaveDialog
+from wizard.core.size import policy_size, split_policy
+from wizard.tui.dialogs import ConfirmDialog, HelpScreen, OverLimitDialog, SaveDialog
 from wizard.tui.widgets import PolicyView, StepBar
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -449,3 +450,48 @@ async def test_usable_at_80x24_and_survives_tiny_terminals():
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert preview_text(app) == core_json("ci", ["my-app"], "us-east-1", "123456789012")
+
+
+def _many(count: int) -> list[str]:
+    return [f"team-{index % 7}/service-{index}" for index in range(count)]
+
+
+async def test_over_limit_policy_asks_before_save_then_writes_numbered_files(in_tmp):
+    app = PolicyWizardApp(answers=Answers(repositories=_many(300), region="us-east-1", account="123456789012"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("alt+4")
+        await pilot.pause()
+        assert "over the limit" in str(app.query_one("#preview-title", Label).content)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, OverLimitDialog)
+        text = " ".join(str(static.content) for static in app.screen.query(Static))
+        assert "40,410 characters" in text and "6,144" in text and "team-0/*" in text
+        await pilot.click("#split")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+    files = sorted(in_tmp.iterdir())
+    assert len(files) == 8
+    documents = [json.loads(path.read_text()) for path in sorted(files, key=lambda p: int(p.stem.rsplit("-", 1)[1]))]
+    parts = split_policy(build_policy(make_request("ci", _many(300), "us-east-1", "123456789012").request))
+    assert documents == [part.document for part in parts]
+
+
+async def test_over_limit_copy_can_compact_and_cancel_leaves_nothing_copied(monkeypatch):
+    copied = []
+    monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (lambda text: copied.append(text), lambda: ""))
+    app = PolicyWizardApp(answers=Answers(repositories=_many(300), region="us-east-1", account="123456789012"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("alt+4", "ctrl+y")
+        assert isinstance(app.screen, OverLimitDialog)
+        await pilot.press("escape")
+        assert copied == [] and not isinstance(app.screen, OverLimitDialog)
+        await pilot.press("ctrl+y")
+        await pilot.click("#compact")
+        await pilot.pause()
+        assert len(copied) == 1
+        document = json.loads(copied[0])
+        assert policy_size(document) <= 6144
+        assert "arn:aws:ecr:us-east-1:123456789012:repository/team-0/*" in document["Statement"][1]["Resource"]
+        assert "(compacted)" in str(app.query_one("#preview-title", Label).content)

@@ -10,13 +10,20 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
 from wizard import __version__
-from wizard.core import RequestError, Role, build_policy, make_request
-from wizard.core.files import FileExistsSaveError, SaveError, save_text
+from wizard.core import RequestError, Role, build_policy, make_request, render_json
 from wizard.core.regions import region_from_environment
 from wizard.core.request import Access
+from wizard.core.size import (
+    MANAGED_POLICIES_PER_ROLE,
+    PolicyKind,
+    SizeError,
+    Strategy,
+    check_size,
+    fit_policy,
+    over_limit_message,
+)
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -34,7 +41,7 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse, but its errors read like ours: one `error:` line and a pointer to --help."""
 
-    def error(self, message: str) -> NoReturn:
+    def error(self, message: str):  # never returns: raises UsageError
         raise UsageError(message, f"(run '{self.prog} --help' for usage)")
 
 
@@ -106,6 +113,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--output", "-o", metavar="FILE", help="write the policy to FILE instead of stdout")
     generate.add_argument("--force", action="store_true", help="with --output: replace FILE if it exists")
+    size = generate.add_argument_group(
+        "size limits",
+        "IAM refuses a managed policy over 6,144 characters and a role's inline policies over "
+        "10,240 in total (white space not counted). An over-limit policy stops with status 2 "
+        "unless you choose one of these.",
+    )
+    size.add_argument(
+        "--limit",
+        choices=[kind.value for kind in PolicyKind],
+        default=PolicyKind.MANAGED.value,
+        help="the limit to respect: managed (6,144, default) or inline (10,240)",
+    )
+    ways = size.add_mutually_exclusive_group()
+    ways.add_argument(
+        "--split",
+        action="store_true",
+        help="split into several managed policies, each under the limit; stdout gets a JSON array, "
+        "--output FILE numbered files beside it (FILE-1.json, ...)",
+    )
+    ways.add_argument(
+        "--compact",
+        action="store_true",
+        help="replace groups of names with namespace or prefix wildcards until it fits; "
+        "stderr lists each wildcard, the names it replaces and what else it matches",
+    )
     generate.set_defaults(handler=_generate)
     return parser
 
@@ -128,18 +160,78 @@ def _generate(args: argparse.Namespace) -> int:
         raise UsageError(*(str(message) for message in error.errors)) from None
     for warning in validated.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    kind = PolicyKind(args.limit)
+    strategy = Strategy.SPLIT if args.split else Strategy.COMPACT if args.compact else None
     policy = build_policy(validated.request)
-    text = policy.to_json()
-    if args.output:
-        try:
-            written = save_text(args.output, text, overwrite=args.force)
-        except FileExistsSaveError:
-            raise UsageError(f"{args.output!r} already exists; add --force to replace it") from None
-        except SaveError as error:
-            raise UsageError(f"cannot write {args.output!r}: {error}") from None
-        print(f"wrote {len(policy.statements)} statements to {written}", file=sys.stderr)
-    else:
+    try:
+        fitted = fit_policy(policy, kind, strategy)
+    except SizeError as error:
+        raise UsageError(f"{check_size(policy, kind).describe()}; {error}") from None
+    if fitted.over_limit:
+        split_flag = "--split" if kind is PolicyKind.MANAGED else "--limit managed --split"
+        raise UsageError(over_limit_message(fitted, split_flag, "--compact"))
+    if strategy is Strategy.SPLIT:
+        _note_split(fitted.parts, kind)
+        return _emit_many(args, fitted.documents)
+    if strategy is Strategy.COMPACT:
+        _note_compaction(fitted.wildcards, kind)
+    return _emit_one(args, fitted.text(), f"{len(fitted.parts[0].statements)} statements")
+
+
+def _note_split(parts, kind: PolicyKind) -> None:
+    if len(parts) > 1:
+        print(f"note: split into {len(parts)} policies, each under {kind.limit:,} characters", file=sys.stderr)
+    if len(parts) > MANAGED_POLICIES_PER_ROLE:
+        print(
+            f"warning: {len(parts)} managed policies exceed IAM's default quota of {MANAGED_POLICIES_PER_ROLE} "
+            "per role (it can be raised to 20); --compact may need far fewer",
+            file=sys.stderr,
+        )
+
+
+def _note_compaction(wildcards, kind: PolicyKind) -> None:
+    if not wildcards:
+        print(f"note: the policy already fits {kind.title}; nothing was compacted", file=sys.stderr)
+    for wildcard in wildcards:
+        shown = ", ".join(wildcard.replaces[:5]) + (f" and {len(wildcard.replaces) - 5} more" if len(wildcard.replaces) > 5 else "")
+        print(f"note: {wildcard.pattern!r} replaces {shown}; it {wildcard.also_matches}", file=sys.stderr)
+
+
+def _emit_one(args: argparse.Namespace, text: str, what: str) -> int:
+    if not args.output:
         sys.stdout.write(text)
+        return EXIT_OK
+    from wizard.core.files import FileExistsSaveError, SaveError, save_text  # only when writing
+
+    try:
+        written = save_text(args.output, text, overwrite=args.force)
+    except FileExistsSaveError:
+        raise UsageError(f"{args.output!r} already exists; add --force to replace it") from None
+    except SaveError as error:
+        raise UsageError(f"cannot write {args.output!r}: {error}") from None
+    print(f"wrote {what} to {written}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _emit_many(args: argparse.Namespace, documents: list[dict]) -> int:
+    if not args.output:
+        sys.stdout.write(render_json(documents))
+        return EXIT_OK
+    from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
+
+    paths = numbered_paths(args.output, len(documents))
+    try:
+        existing = [str(path) for path in paths if inspect_target(path).exists]
+    except SaveError as error:
+        raise UsageError(f"cannot write {args.output!r}: {error}") from None
+    if existing and not args.force:
+        raise UsageError(f"{', '.join(existing)} already exist(s); add --force to replace, nothing was written")
+    for path, document in zip(paths, documents):
+        try:
+            save_text(path, render_json(document), overwrite=args.force)
+        except SaveError as error:
+            raise UsageError(f"cannot write {str(path)!r}: {error}") from None
+        print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
 

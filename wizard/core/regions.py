@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import os
 import re
+from collections import namedtuple
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
-class Partition:
-    """An AWS partition: its ARN prefix, its DNS suffix and its regions."""
+class Partition(namedtuple("Partition", "name title dns_suffix regions")):
+    """An AWS partition: name is the ARN segment (aws, aws-cn, aws-us-gov); dns_suffix ends
+    the registry host (amazonaws.com.cn in China); regions maps code -> display name."""
 
-    name: str
-    """The ARN partition segment: aws, aws-cn or aws-us-gov."""
-    title: str
-    dns_suffix: str
-    """The registry host ends with this, e.g. amazonaws.com.cn in China."""
-    regions: dict[str, str]
-    """Region code -> display name."""
+    __slots__ = ()
 
 
 PARTITIONS: tuple[Partition, ...] = (

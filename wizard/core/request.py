@@ -7,8 +7,8 @@ show the same messages. A message names the field, the bad value and what is acc
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from enum import Enum
 
 from wizard.core import names, regions
@@ -38,17 +38,15 @@ REGION_ACCEPTED = "Accepted: a region code such as us-east-1, eu-west-2, cn-nort
 ACCOUNT_ACCEPTED = "Accepted: exactly 12 digits, e.g. 123456789012 (leading zeros count)."
 
 
-@dataclass(frozen=True)
-class Message:
-    """An error or a warning about one field's value."""
+class Message(namedtuple("Message", "field value reason accepted", defaults=("",))):
+    """An error or a warning about one field's value.
 
-    field: str
-    """The field in the words the user knows it by: repository, region, account..."""
-    value: str
-    reason: str
-    """What is wrong (or worth knowing), e.g. "has upper-case letters"."""
-    accepted: str = ""
-    """For errors: what the field accepts."""
+    field: in the words the user knows it by (repository, region, account...); reason: what
+    is wrong or worth knowing ("has upper-case letters"); accepted: for errors, what the field
+    accepts.
+    """
+
+    __slots__ = ()
 
     def __str__(self) -> str:
         subject = f"{self.field} {self.value!r}" if self.value else self.field
@@ -56,13 +54,10 @@ class Message:
         return f"{text}. {self.accepted}" if self.accepted else text
 
 
-@dataclass(frozen=True)
-class FieldCheck:
+class FieldCheck(namedtuple("FieldCheck", "value error warnings", defaults=(None, ()))):
     """The outcome of checking one field: its normalised value, or an error; plus warnings."""
 
-    value: str | None
-    error: Message | None = None
-    warnings: tuple[Message, ...] = ()
+    __slots__ = ()
 
     @property
     def ok(self) -> bool:
@@ -77,15 +72,14 @@ class RequestError(ValueError):
         super().__init__("; ".join(str(error) for error in self.errors))
 
 
-@dataclass(frozen=True)
-class PolicyRequest:
-    """A validated request: everything the builder needs, nothing it has to check again."""
+class PolicyRequest(namedtuple("PolicyRequest", "role access repositories region account")):
+    """A validated request: everything the builder needs, nothing it has to check again.
 
-    role: Role
-    access: Access
-    repositories: tuple[str, ...]
-    region: str
-    account: str
+    role: Role; access: Access; repositories: a tuple of names and patterns; region: a code;
+    account: 12 digits, as a string.
+    """
+
+    __slots__ = ()
 
     @property
     def partition(self) -> regions.Partition:
@@ -99,12 +93,10 @@ class PolicyRequest:
         return tuple(self.repository_arn(name) for name in self.repositories)
 
 
-@dataclass(frozen=True)
-class ValidatedRequest:
+class ValidatedRequest(namedtuple("ValidatedRequest", "request warnings", defaults=((),))):
     """A request that passed validation, with the warnings worth showing the user."""
 
-    request: PolicyRequest
-    warnings: tuple[Message, ...] = field(default=())
+    __slots__ = ()
 
 
 DEFAULT_ACCESS = {Role.CI: Access.PUSH, Role.ECS: Access.PULL, Role.EKS: Access.PULL, Role.LAMBDA: Access.PULL}
@@ -184,7 +176,7 @@ def check_repositories(texts: Iterable[str]) -> tuple[list[str], list[Message], 
     Exact duplicates collapse into one; a name that a wildcard in the list already covers is
     kept but noted, since the wildcard alone would do.
     """
-    kept: list[str] = []
+    kept: dict[str, None] = {}  # ordered, with O(1) membership: lists run to thousands
     errors: list[Message] = []
     warnings: list[Message] = []
     for text in texts:
@@ -192,22 +184,19 @@ def check_repositories(texts: Iterable[str]) -> tuple[list[str], list[Message], 
         if check.error:
             errors.append(check.error)
             continue
-        assert check.value is not None
         if check.value in kept:
             warnings.append(Message("repository", check.value, "is listed more than once; kept once"))
             continue
-        kept.append(check.value)
+        kept[check.value] = None
         warnings.extend(check.warnings)
-    for name in kept:
-        covering = next(
-            (other for other in kept if other != name and names.is_pattern(other) and names.glob_matches(other, name)),
-            None,
-        )
+    patterns = [name for name in kept if names.is_pattern(name)]
+    for name in kept if patterns else ():
+        covering = next((other for other in patterns if other != name and names.glob_matches(other, name)), None)
         if covering:
             warnings.append(Message("repository", name, f"is already covered by the pattern {covering!r}"))
     if not kept and not errors:
         errors.append(Message("repositories", "", "none given; name at least one", REPOSITORY_ACCEPTED))
-    return kept, errors, warnings
+    return list(kept), errors, warnings
 
 
 def parse_role(text: str | Role) -> Role:

@@ -6,26 +6,20 @@ Lambda execution role do not pull images), so every front end shows them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 from wizard.core.request import DEFAULT_ACCESS, Access, Role
 
 
-@dataclass(frozen=True)
-class RoleInfo:
-    """What the wizard tells the user about one role."""
+class RoleInfo(namedtuple("RoleInfo", "role title in_short who_pulls attach_to caveat", defaults=("",))):
+    """What the wizard tells the user about one role.
 
-    role: Role
-    title: str
-    """Short name for menus: "CI pipeline"."""
-    in_short: str
-    """Who pulls, in a few words for a one-line menu entry."""
-    who_pulls: str
-    """One or two sentences: which principal really pulls or pushes."""
-    attach_to: str
-    """Where the generated identity policy belongs."""
-    caveat: str = ""
-    """A trap worth knowing before attaching the policy, if any."""
+    title: a short name for menus ("CI pipeline"); in_short: who pulls, in a few words;
+    who_pulls: which principal really pulls or pushes; attach_to: where the identity policy
+    belongs; caveat: a trap worth knowing before attaching it, if any.
+    """
+
+    __slots__ = ()
 
     @property
     def default_access(self) -> Access:

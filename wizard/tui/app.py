@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
@@ -17,10 +17,11 @@ from textual.widgets import Button, ContentSwitcher, Footer, Label, Static
 
 from wizard.clipboard import copy_text
 from wizard.core.answers import Answers, Preview, Step
+from wizard.core.builder import render_json, suggested_file_name
 from wizard.core.regions import region_from_environment
-from wizard.core.builder import MANAGED_POLICY_LIMIT, policy_size, suggested_file_name
+from wizard.core.size import Strategy, policy_size
 from wizard.themes import DEFAULT_THEME, ThemeData, load_themes
-from wizard.tui.dialogs import ConfirmDialog, HelpScreen, SaveDialog
+from wizard.tui.dialogs import ConfirmDialog, HelpScreen, OverLimitDialog, SaveDialog
 from wizard.tui.steps import (
     Advance,
     AnswersChanged,
@@ -113,7 +114,8 @@ class PolicyWizardApp(App[None]):
 
     @property
     def policy_json(self) -> str:
-        return self._preview.policy.to_json()
+        """The JSON shown, and copied or saved (split parts as an array, once chosen)."""
+        return self._preview.text()
 
     # Keeping the view in step with the answers ------------------------------------------
 
@@ -137,17 +139,19 @@ class PolicyWizardApp(App[None]):
         highlight = self._highlighted_statement if self.step is Step.REVIEW else None
         self.query_one(PolicyView).show(self.policy_json, highlight)
         title = self.query_one("#preview-title", Label)
-        if self._preview.complete:
-            size = policy_size(self._preview.policy.document)
-            count = len(self._preview.policy.statements)
-            title.update(
-                Content.from_markup(
-                    "[b]Policy[/b] · $count statements · $size/$limit chars",
-                    count=str(count),
-                    size=f"{size:,}",
-                    limit=f"{MANAGED_POLICY_LIMIT:,}",
-                )
-            )
+        fitted = self._preview.fitted
+        if fitted is not None:
+            size, limit = f"{fitted.size.size:,}", f"{fitted.size.limit:,}"
+            if fitted.over_limit:
+                markup = "[b]Policy[/b] · [$error b]$size/$limit chars: over the limit[/]"
+            elif fitted.strategy is Strategy.SPLIT:
+                markup = f"[b]{len(fitted.parts)} policies[/b] (split) · each under $limit chars"
+            elif fitted.strategy is Strategy.COMPACT and fitted.wildcards:
+                compacted = f"{policy_size(fitted.parts[0].document):,}"
+                markup = f"[b]Policy[/b] (compacted) · {compacted}/$limit chars"
+            else:
+                markup = "[b]Policy[/b] · $size/$limit chars"
+            title.update(Content.from_markup(markup, size=size, limit=limit))
         else:
             title.update(Content.from_markup("[b]Draft[/b] · [$warning]<placeholders>[/] fill in as you answer"))
 
@@ -260,8 +264,22 @@ class PolicyWizardApp(App[None]):
         )
         return False
 
+    def _fits_or_ask(self, then: Callable[[], None]) -> bool:
+        """True when the policy may be emitted; else ask how to get under the limit, then retry."""
+        if not self._preview.over_limit:
+            return True
+
+        def chosen(strategy: Strategy | None) -> None:
+            if strategy is not None:
+                self.answers.size_strategy = strategy
+                self.refresh_view()
+                then()
+
+        self.push_screen(OverLimitDialog(self._preview.policy), chosen)
+        return False
+
     def action_copy(self) -> None:
-        if not self._complete_or_explain():
+        if not self._complete_or_explain() or not self._fits_or_ask(self.action_copy):
             return
         text = self.policy_json
         outcome = copy_text(text, self.copy_to_clipboard)
@@ -272,18 +290,21 @@ class PolicyWizardApp(App[None]):
         self._show_status()
 
     def action_save(self) -> None:
-        if not self._complete_or_explain():
+        if not self._complete_or_explain() or not self._fits_or_ask(self.action_save):
             return
-        text = self.policy_json
+        fitted = self._preview.fitted
+        assert fitted is not None
+        texts = [render_json(document) for document in fitted.documents]
         name = suggested_file_name(self._preview.policy.request)
-        self.push_screen(SaveDialog(text, name), partial(self._saved, text))
+        self.push_screen(SaveDialog(texts, name), partial(self._saved, self.policy_json))
 
-    def _saved(self, text: str, path: Path | None) -> None:
-        if path is None:
+    def _saved(self, text: str, paths: list[Path] | None) -> None:
+        if not paths:
             return
         self.exported_json = text
-        self.last_outcome = f"Saved to {path}"
-        self.notify(f"Saved the policy to {path}", timeout=8)
+        where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files: {paths[0]} … {paths[-1].name}"
+        self.last_outcome = f"Saved to {where}"
+        self.notify(f"Saved the policy to {where}", timeout=8)
         self._show_status()
 
     def action_help(self) -> None:

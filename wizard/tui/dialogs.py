@@ -14,23 +14,26 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.widgets.input import Selection
 
-from wizard.core.files import FileExistsSaveError, SaveError, inspect_target, save_text
+from wizard.core.builder import GeneratedPolicy
+from wizard.core.files import FileExistsSaveError, SaveError, inspect_target, numbered_paths, save_text
+from wizard.core.size import PolicyKind, SizeError, Strategy, compact_policy, fit_policy, over_limit_message, split_policy
 
 
-class SaveDialog(ModalScreen[Path | None]):
+class SaveDialog(ModalScreen[list[Path] | None]):
     """Ask for a file name and save; problems are shown here and the policy stays in the app.
 
-    Dismisses with the path written, or None when cancelled.
+    Several texts (a split policy) go to numbered files beside the name: NAME-1.json, ...
+    Dismisses with the paths written, or None when cancelled.
     """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, text: str, default_name: str, what: str = "policy") -> None:
+    def __init__(self, texts: list[str], default_name: str, what: str = "policy") -> None:
         super().__init__()
-        self._text = text
+        self._texts = texts
         self._default_name = default_name
-        self._what = what
-        self._confirmed_path: Path | None = None
+        self._what = what if len(texts) == 1 else f"{len(texts)} policies (numbered files)"
+        self._confirmed: list[Path] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
@@ -51,7 +54,7 @@ class SaveDialog(ModalScreen[Path | None]):
 
     @on(Input.Changed, "#save-path")
     def _path_edited(self) -> None:
-        self._confirmed_path = None
+        self._confirmed = None
         self.query_one("#save-confirm", Button).label = "Save"
         self.query_one("#save-message", Static).update("")
 
@@ -60,33 +63,88 @@ class SaveDialog(ModalScreen[Path | None]):
     def _save(self) -> None:
         typed = self.query_one("#save-path", Input).value.strip()
         message = self.query_one("#save-message", Static)
+        paths = [Path(typed)] if len(self._texts) == 1 or not typed else numbered_paths(typed, len(self._texts))
         try:
-            target = inspect_target(typed)
-            overwrite = self._confirmed_path == target.path
-            if target.exists and not overwrite:
-                self._confirmed_path = target.path
-                where = f" (a link to {target.link_target})" if target.link_target else ""
+            targets = [inspect_target(path) for path in paths]
+            existing = [target for target in targets if target.exists]
+            overwrite = self._confirmed == paths
+            if existing and not overwrite:
+                self._confirmed = paths
+                first = existing[0]
+                where = f" (a link to {first.link_target})" if first.link_target else ""
+                more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
                 message.update(
                     Content.from_markup(
-                        "[$warning]! $path$where already exists. Press Replace to overwrite it, or change the name.[/]",
-                        path=str(target.path),
+                        "[$warning]! $path$where$more already exists. Press Replace to overwrite, or change the name.[/]",
+                        path=str(first.path),
                         where=where,
+                        more=more,
                     )
                 )
                 self.query_one("#save-confirm", Button).label = "Replace"
                 return
-            written = save_text(typed, self._text, overwrite=overwrite)
+            written = [save_text(path, text, overwrite=overwrite) for path, text in zip(paths, self._texts)]
         except FileExistsSaveError as error:
             message.update(Content.from_markup("[$warning]! $text[/]", text=str(error)))
             return
         except SaveError as error:
             message.update(Content.from_markup("[$error]✗ Not saved: $text.[/]", text=str(error)))
             return
-        self.dismiss(Path(os.path.abspath(written)))
+        self.dismiss([Path(os.path.abspath(path)) for path in written])
 
     @on(Button.Pressed, "#save-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class OverLimitDialog(ModalScreen[Strategy | None]):
+    """The policy is over IAM's size limit: split it, or compact it (showing the wildcards)."""
+
+    BINDINGS = [Binding("escape", "choose(None)", "Cancel")]
+
+    def __init__(self, policy: GeneratedPolicy) -> None:
+        super().__init__()
+        self._policy = policy
+
+    def compose(self) -> ComposeResult:
+        fitted = fit_policy(self._policy, PolicyKind.MANAGED)
+        parts = len(split_policy(self._policy, PolicyKind.MANAGED))
+        with Vertical(classes="dialog", id="over-limit"):
+            yield Label("Too big for one managed policy", classes="dialog-title")
+            message = over_limit_message(fitted, "Split", "Compact")
+            yield Static(message[0].upper() + message[1:] + ".")
+            with VerticalScroll(id="compaction-preview"):
+                yield Static(self._compaction_text())
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"Split into {parts}", id="split", variant="primary", compact=True)
+                yield Button("Compact", id="compact", compact=True, disabled=not self._can_compact)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def _compaction_text(self) -> Content:
+        try:
+            compaction = compact_policy(self._policy, PolicyKind.MANAGED)
+        except SizeError as error:
+            self._can_compact = False
+            return Content.from_markup("[$text-muted]Compact cannot help: $why.[/]", why=str(error))
+        self._can_compact = True
+        lines = [Content.from_markup("[b]Compact would use these wildcards:[/b]")]
+        for wildcard in compaction.wildcards:
+            lines.append(
+                Content.from_markup(
+                    "[b $accent]$pattern[/] replaces $count names ($sample); it $also.",
+                    pattern=wildcard.pattern,
+                    count=str(len(wildcard.replaces)),
+                    sample=", ".join(wildcard.replaces[:3]) + (", …" if len(wildcard.replaces) > 3 else ""),
+                    also=wildcard.also_matches,
+                )
+            )
+        return Content("\n").join(lines)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss({"split": Strategy.SPLIT, "compact": Strategy.COMPACT}.get(event.button.id or ""))
+
+    def action_choose(self, choice: None) -> None:
+        self.dismiss(choice)
 
 
 class ConfirmDialog(ModalScreen[bool]):

@@ -15,6 +15,7 @@ from wizard.core.answers import Answers, Preview, Step
 from wizard.core.regions import KNOWN_REGIONS, PARTITIONS, login_command, partition_for
 from wizard.core.request import Access, Message as FieldMessage, Role, check_account, check_region, check_repository
 from wizard.core.roles import ROLES
+from wizard.core.size import Strategy
 from wizard.tui.widgets import ChoiceList
 
 
@@ -406,6 +407,9 @@ class ReviewStep(WizardStep):
         ]
         entries.append(Option("Where to attach it", id="attach"))
         entries.append(Option("Log in with docker", id="login"))
+        fitted = preview.fitted
+        if fitted is not None and (fitted.over_limit or fitted.strategy is not None):
+            entries.append(Option("Size limit", id="size"))
         if preview.warnings:
             entries.append(Option(f"Warnings ({len(preview.warnings)})", id="warnings"))
         sections.set_options(entries)
@@ -441,6 +445,8 @@ class ReviewStep(WizardStep):
                 "(statement 1). The password is valid for 12 hours.",
                 command=login_command(request.account, request.region),
             )
+        elif section == "size":
+            content = explain_size(preview)
         else:
             content = Content("\n").join(
                 Content.from_markup("[$warning]![/] $text", text=str(warning)) for warning in preview.warnings
@@ -469,3 +475,30 @@ def explain_statement(preview: Preview, index: int) -> Content:
         )
     parts.append(Content.from_markup("\n[b]Resource[/b] $note", note=statement.scope_note))
     return Content("").join(parts)
+
+
+def explain_size(preview: Preview) -> Content:
+    """Why the policy is split or compacted, and what each wildcard also reaches."""
+    fitted = preview.fitted
+    assert fitted is not None
+    head = Content.from_markup("[b]Size limit[/b]\n$what.", what=fitted.size.describe().capitalize())
+    if fitted.over_limit:
+        return head + Content.from_markup("\n\nCopy or save asks how to fit it: split or compact.")
+    if fitted.strategy is Strategy.SPLIT:
+        return head + Content.from_markup(
+            "\n\nSplit into $count managed policies, each a complete policy for its share of the "
+            "repositories. Create one IAM policy per part (saving writes numbered files) and attach "
+            "them all to the role; IAM allows 10 managed policies per role by default.",
+            count=str(len(fitted.parts)),
+        )
+    lines = [head, Content("\n\nCompacted with these wildcards:")]
+    for wildcard in fitted.wildcards:
+        lines.append(
+            Content.from_markup(
+                "\n[b $accent]$pattern[/] replaces $names. It $also.",
+                pattern=wildcard.pattern,
+                names=", ".join(wildcard.replaces),
+                also=wildcard.also_matches,
+            )
+        )
+    return Content("").join(lines)
