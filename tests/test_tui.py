@@ -111,7 +111,7 @@ async def test_invalid_repository_shows_why_inline_and_blocks_next():
         await pilot.press("ctrl+n")
         assert app.step is Step.REPOSITORIES
         assert app.answers.repositories == []
-        status = str(app.query_one("#status", Static).content)
+        status = str(app.query_one("#nav", Static).content)
         assert "upper-case" in status
         # Fix it: the error goes and Next works.
         await pilot.press(*["backspace"] * 6)
@@ -215,7 +215,7 @@ async def test_jumping_ahead_over_an_incomplete_step_stops_there():
         await pilot.press("alt+4")
         assert app.step is Step.REPOSITORIES
         bar = app.query_one(StepBar)
-        await pilot.click(bar.query_one("#step-0"))
+        await pilot.click(bar, offset=(str(bar.content).index("1 Role"), 0))
         assert app.step is Step.ROLE
 
 
@@ -248,7 +248,7 @@ async def test_copy_uses_the_system_clipboard_when_pyperclip_works(monkeypatch):
         await pilot.press("ctrl+y")
         assert clipboard.copied == [preview_text(app)]
         assert app.last_outcome == "Copied the policy to the system clipboard (xclip)."
-        assert "system clipboard (xclip)" in str(app.query_one("#status", Static).content)
+        assert "system clipboard (xclip)" in str(app.query_one("#nav", Static).content)
 
 
 async def test_copy_falls_back_to_the_terminal_when_pyperclip_has_no_mechanism(monkeypatch):
@@ -259,7 +259,8 @@ async def test_copy_falls_back_to_the_terminal_when_pyperclip_has_no_mechanism(m
     app = seed_app()
     async with app.run_test(size=SIZE) as pilot:
         await _complete_seed(pilot)
-        await pilot.click("#copy")
+        nav = app.query_one("#nav", Static)
+        await pilot.click(nav, offset=(str(nav.content).index("Copy"), 0))  # the mouse way
         assert app.clipboard == preview_text(app), "OSC 52 copy recorded by Textual"
         assert "through the terminal (OSC 52)" in app.last_outcome
 
@@ -410,12 +411,11 @@ async def test_review_highlights_the_statement_being_explained():
     async with app.run_test(size=SIZE) as pilot:
         await _complete_seed(pilot)
         view = app.query_one(PolicyView)
-        statements = list(view.query(".statement"))
-        assert [block.has_class("-highlight") for block in statements] == [True, False, False]
+        assert '"Sid": "AllowECRAuth"' in view.highlighted_text and "AllowECRPull" not in view.highlighted_text
         explanation = str(app.query_one("#explanation", Static).content)
         assert "ecr:GetAuthorizationToken" in explanation and 'only "Resource": "*"' in explanation
         await pilot.press("down", "down")
-        assert [block.has_class("-highlight") for block in statements] == [False, False, True]
+        assert '"Sid": "AllowECRPush"' in view.highlighted_text and '"ecr:PutImage"' in view.highlighted_text
         explanation = str(app.query_one("#explanation", Static).content)
         assert "ecr:PutImage" in explanation and "Without it:" in explanation
         await pilot.press("down")
@@ -440,13 +440,15 @@ async def test_usable_at_80x24_and_survives_tiny_terminals():
     app = seed_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await _complete_seed(pilot)
-        for widget_id in ("#back", "#copy", "#save", "#preview-title", "#sections", "#explanation-scroll"):
+        for widget_id in ("#nav", "#preview-title", "#preview", "#sections", "#explanation-scroll"):
             region = app.query_one(widget_id).region
             assert region.width > 0 and region.height > 0, widget_id
             assert region.right <= 80 and region.bottom <= 24, widget_id
+        nav = str(app.query_one("#nav", Static).content)
+        assert "Back" in nav and "Copy" in nav and "Save" in nav and nav.index("Save") < 60
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
-        assert app.screen.has_class("-narrow")
+        assert app.has_class("-narrow")
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert preview_text(app) == core_json("ci", ["my-app"], "us-east-1", "123456789012")
@@ -495,3 +497,15 @@ async def test_over_limit_copy_can_compact_and_cancel_leaves_nothing_copied(monk
         assert policy_size(document) <= 6144
         assert "arn:aws:ecr:us-east-1:123456789012:repository/team-0/*" in document["Statement"][1]["Resource"]
         assert "(compacted)" in str(app.query_one("#preview-title", Label).content)
+
+
+async def test_mouse_next_link_and_role_click():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        roles = app.query_one("#role-list")
+        await pilot.click(roles, offset=(2, 2))  # third line: Amazon EKS
+        assert app.answers.role is Role.EKS
+        nav = app.query_one("#nav", Static)
+        await pilot.click(nav, offset=(str(nav.content).index("Next"), 0))
+        assert app.step is Step.REPOSITORIES

@@ -50,6 +50,26 @@ def _split_repositories(values: Sequence[str] | None) -> list[str]:
     return [name for value in values or () for name in value.split(",")]
 
 
+def _read_repository_file(path: str | None) -> list[str]:
+    if path is None:
+        return []
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as stream:
+                text = stream.read()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise UsageError(f"cannot read --repo-file {path!r}: {reason}") from None
+    names = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            names.extend(name for name in line.replace(",", " ").split() if name)
+    return names
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -97,9 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--repo",
         dest="repositories",
         action="append",
-        required=True,
         metavar="NAME",
         help="repository name or wildcard pattern (e.g. my-app, team-a/*); repeat or separate with commas",
+    )
+    generate.add_argument(
+        "--repo-file",
+        metavar="FILE",
+        help="read repository names from FILE, one per line ('#' starts a comment; '-' reads stdin); "
+        "handy for hundreds, e.g. from `aws ecr describe-repositories`",
     )
     generate.add_argument(
         "--region",
@@ -145,13 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
 def _generate(args: argparse.Namespace) -> int:
     if args.force and not args.output:
         raise UsageError("--force only applies with --output FILE")
+    repositories = _split_repositories(args.repositories) + _read_repository_file(args.repo_file)
+    if not repositories:
+        raise UsageError("no repositories: give --repo NAME (repeatable) or --repo-file FILE")
     region = args.region if args.region is not None else region_from_environment()
     if region is None:
         raise UsageError("no region: give --region (e.g. --region us-east-1) or set AWS_REGION")
     try:
         validated = make_request(
             role=args.role,
-            repositories=_split_repositories(args.repositories),
+            repositories=repositories,
             region=region,
             account=args.account,
             access=args.access,

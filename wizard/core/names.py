@@ -20,7 +20,7 @@ _SEPARATORS = frozenset("._-")
 
 def is_pattern(text: str) -> bool:
     """True when the text uses IAM wildcards ('*' or '?')."""
-    return any(char in WILDCARDS for char in text)
+    return "*" in text or "?" in text
 
 
 def is_valid_name(text: str) -> bool:
@@ -52,6 +52,8 @@ def name_problem(text: str) -> str | None:
     The reasons are specific (upper case, a pasted image URI, a tag...) because "does not
     match the pattern" teaches nobody anything.
     """
+    if is_valid_name(text):
+        return None  # the common case, answered by one regular expression
     if not text:
         return "is empty"
     if any(char.isspace() for char in text):

@@ -10,6 +10,7 @@ import re
 from collections import namedtuple
 from collections.abc import Iterable
 from enum import Enum
+from functools import lru_cache
 
 from wizard.core import names, regions
 
@@ -102,8 +103,10 @@ class ValidatedRequest(namedtuple("ValidatedRequest", "request warnings", defaul
 DEFAULT_ACCESS = {Role.CI: Access.PUSH, Role.ECS: Access.PULL, Role.EKS: Access.PULL, Role.LAMBDA: Access.PULL}
 
 
+@lru_cache(maxsize=65536)
 def check_repository(text: str) -> FieldCheck:
-    """Check one repository name or wildcard pattern."""
+    """Check one repository name or wildcard pattern (cached: the wizard re-checks its whole
+    list on every keystroke, and a list may hold thousands)."""
     value = text.strip()
     problem = names.name_problem(value)
     if problem:

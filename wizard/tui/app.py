@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
-from textual.widgets import Button, ContentSwitcher, Footer, Label, Static
+from textual.widgets import ContentSwitcher, Footer, Label, Static
 
-from wizard.clipboard import copy_text
 from wizard.core.answers import Answers, Preview, Step
 from wizard.core.builder import render_json, suggested_file_name
 from wizard.core.regions import region_from_environment
 from wizard.core.size import Strategy, policy_size
 from wizard.themes import DEFAULT_THEME, ThemeData, load_themes
-from wizard.tui.dialogs import ConfirmDialog, HelpScreen, OverLimitDialog, SaveDialog
-from wizard.tui.steps import (
-    Advance,
-    AnswersChanged,
-    RepositoriesStep,
-    ReviewStep,
-    RoleStep,
-    TargetStep,
-    WizardStep,
-)
-from wizard.tui.widgets import PolicyView, StepBar
+from wizard.tui.steps import load_step
+from wizard.tui.steps.base import Advance, WizardStep
+from wizard.tui.widgets import PolicyView, StepBar, set_content
 
 
 def textual_theme(data: ThemeData) -> Theme:
@@ -46,11 +38,18 @@ def available_themes() -> list[str]:
 
 
 class PolicyWizardApp(App[None]):
-    """Walks through role, repositories, region and account; shows the policy as it grows."""
+    """Walks through role, repositories, region and account; shows the policy as it grows.
+
+    Dialogs and the clipboard are imported when first used: start-up time is measured
+    (benchmarks/run.py) and what the first frame does not show should not delay it.
+    """
 
     TITLE = "ECR Policy Wizard"
-    CSS_PATH = "wizard.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-normal"), (120, "-wide")]
+    CSS_PATH = Path(__file__).parent / "wizard.tcss"  # absolute, so subclasses elsewhere find it
+    NARROW, WIDE = 70, 120
+    """Widths where the layout changes: below NARROW the preview goes under the step; from
+    WIDE on, the preview takes the extra room. Between them no class is set, so the common
+    terminal sizes start without a restyle of the whole screen (start-up is measured)."""
     BINDINGS = [
         Binding("ctrl+n", "next", "Next"),
         Binding("escape", "back", "Back"),
@@ -83,25 +82,26 @@ class PolicyWizardApp(App[None]):
             yield StepBar(id="stepbar")
         with Horizontal(id="main"):
             with ContentSwitcher(initial="step-role", id="steps"):
-                yield RoleStep(id="step-role")
-                yield RepositoriesStep(id="step-repositories")
-                yield TargetStep(id="step-target")
-                yield ReviewStep(id="step-review")
+                # The other steps are imported and mounted on first visit: a faster first frame.
+                yield load_step(Step.ROLE)(id=_STEP_IDS[Step.ROLE])
             with Vertical(id="preview-pane"):
                 yield Label(id="preview-title")
-                with VerticalScroll(id="preview-scroll"):
-                    yield PolicyView(id="preview")
-        with Horizontal(id="nav"):
-            yield Button("← Back", id="back", compact=True)
-            yield Button("Next →", id="next", variant="primary", compact=True)
-            yield Button("Copy", id="copy", variant="primary", compact=True)
-            yield Button("Save…", id="save", variant="success", compact=True)
-            yield Static(id="status")
+                yield PolicyView(id="preview")
+        # Back/Next (Copy/Save on the review step) and the status, as one line of click links.
+        yield Static(id="nav")
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < self.NARROW, "-narrow")
+        self.set_class(event.size.width >= self.WIDE, "-wide")
 
     def on_mount(self) -> None:
         self.refresh_view()
         self.current_step_widget.focus_first()
+        # What exists after the first frame (widgets, styles, caches) lives as long as the app:
+        # freezing it keeps the garbage collector from rescanning it, which otherwise shows
+        # up as 20-40 ms pauses between keystrokes (measured in benchmarks/run.py).
+        self.call_after_refresh(gc.freeze)
 
     @property
     def current_step_widget(self) -> WizardStep:
@@ -127,13 +127,8 @@ class PolicyWizardApp(App[None]):
         self.query_one(StepBar).show(self.step, incomplete)
         self._show_policy()
         self._show_status()
-        back, forward = self.query_one("#back", Button), self.query_one("#next", Button)
-        back.disabled = self.step is Step.ROLE
-        forward.display = self.step is not Step.REVIEW
-        for button in self.query("#copy, #save"):
-            button.display = self.step is Step.REVIEW
         if self.step is Step.REVIEW and self._preview.complete:
-            self.query_one(ReviewStep).show_preview(self._preview)
+            self.current_step_widget.show_preview(self._preview)  # type: ignore[attr-defined]
 
     def _show_policy(self) -> None:
         highlight = self._highlighted_statement if self.step is Step.REVIEW else None
@@ -151,64 +146,57 @@ class PolicyWizardApp(App[None]):
                 markup = f"[b]Policy[/b] (compacted) · {compacted}/$limit chars"
             else:
                 markup = "[b]Policy[/b] · $size/$limit chars"
-            title.update(Content.from_markup(markup, size=size, limit=limit))
+            set_content(title, Content.from_markup(markup, size=size, limit=limit), fixed_size=True)
         else:
-            title.update(Content.from_markup("[b]Draft[/b] · [$warning]<placeholders>[/] fill in as you answer"))
+            set_content(title, Content.from_markup("[b]Draft[/b] · [$warning]<placeholders>[/] fill in as you answer"), fixed_size=True)
 
     def _show_status(self) -> None:
-        status = self.query_one("#status", Static)
-        if self.last_outcome:
-            status.update(self.last_outcome)
-            return
-        errors = self.answers.step_errors(self.step)
-        if self.step is Step.REVIEW:
-            status.update(Content.from_markup("[$success]Ready[/] to copy or save."))
-        elif errors:
-            status.update(Content.from_markup("[$text-muted]To continue: $text[/]", text=_short(errors[0])))
+        """The navigation links, then what to do next (or what just happened)."""
+        if self.step is Step.ROLE:
+            links = "[$text-disabled] ← Back [/] "
         else:
-            status.update(Content.from_markup("[$success]✓[/] ctrl+n or Enter for the next step"))
+            links = "[b $foreground on $boost @click=app.back] ← Back [/] "
+        if self.step is Step.REVIEW:
+            links += "[b $text on $primary @click=app.copy] Copy [/] [b $text on $success @click=app.save] Save… [/] "
+        else:
+            links += "[b $text on $primary @click=app.next] Next → [/] "
+        errors = self.answers.step_errors(self.step)
+        if self.last_outcome:
+            status = Content(self.last_outcome)
+        elif self.step is Step.REVIEW:
+            status = Content.from_markup("[$success]Ready[/] to copy or save.")
+        elif errors:
+            status = Content.from_markup("[$text-muted]To continue: $text[/]", text=_short(errors[0]))
+        else:
+            status = Content.from_markup("[$success]✓[/] ctrl+n or Enter for the next step")
+        set_content(self.query_one("#nav", Static), Content.from_markup(links) + " " + status, fixed_size=True)
 
-    @on(AnswersChanged)
-    def _answers_changed(self) -> None:
+    def answers_changed(self) -> None:
+        """Called by the steps after they change an answer."""
         self.last_outcome = ""
         self.refresh_view()
 
-    @on(ReviewStep.SectionHighlighted)
-    def _section_highlighted(self, event: ReviewStep.SectionHighlighted) -> None:
+    def on_review_step_section_highlighted(self, event) -> None:
+        """The review step moved to another section (a ReviewStep.SectionHighlighted)."""
         if event.statement_index is not None:
             self._highlighted_statement = event.statement_index
         self._show_policy()
 
-    @on(StepBar.Picked)
-    def _step_picked(self, event: StepBar.Picked) -> None:
-        self.action_go(event.step.value)
-
     @on(Advance)
-    def _advance(self) -> None:
-        self.action_next()
+    async def _advance(self) -> None:
+        await self.action_next()
 
-    @on(Button.Pressed, "#next")
-    def _next_pressed(self) -> None:
-        self.action_next()
-
-    @on(Button.Pressed, "#back")
-    def _back_pressed(self) -> None:
-        self.action_back()
-
-    @on(Button.Pressed, "#copy")
-    def _copy_pressed(self) -> None:
-        self.action_copy()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     # Moving between steps ---------------------------------------------------------------
 
-    def _show_step(self, step: Step) -> None:
+    async def _show_step(self, step: Step) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        widget_id = _STEP_IDS[step]
+        if not switcher.query_children(f"#{widget_id}"):
+            await switcher.add_content(load_step(step)(id=widget_id))
         self.step = step
         self.last_outcome = ""
-        self.query_one(ContentSwitcher).current = _STEP_IDS[step]
+        switcher.current = widget_id
         self.refresh_view()
         self.current_step_widget.refresh_from_answers()
         self.current_step_widget.focus_first()
@@ -217,7 +205,7 @@ class PolicyWizardApp(App[None]):
         """Check the current step; show why when it blocks."""
         if self.step is Step.REPOSITORIES and self.answers.pending_repository.strip():
             # Typed but not added yet: Next adds it, as a person would expect.
-            self.query_one(RepositoriesStep).add_names(self.answers.pending_repository)
+            self.current_step_widget.add_names(self.answers.pending_repository)  # type: ignore[attr-defined]
         errors = self.answers.step_errors(self.step)
         if errors:
             self.current_step_widget.show_errors()
@@ -226,30 +214,30 @@ class PolicyWizardApp(App[None]):
             return False
         return True
 
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         if self.step is Step.REVIEW:
             return
         if self._leave_step_forward():
-            self._show_step(Step(self.step + 1))
+            await self._show_step(Step(self.step + 1))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if self.step is not Step.ROLE:
-            self._show_step(Step(self.step - 1))
+            await self._show_step(Step(self.step - 1))
 
-    def action_go(self, step_number: int) -> None:
+    async def action_go(self, step_number: int) -> None:
         target = Step(step_number)
         if target <= self.step:
-            self._show_step(target)
+            await self._show_step(target)
             return
         if not self._leave_step_forward():
             return
         blocking = self.answers.first_incomplete_step()
         if blocking is not None and blocking < target:
-            self._show_step(blocking)
+            await self._show_step(blocking)
             self.current_step_widget.show_errors()
             self.notify(f"Finish {blocking.title} first.", severity="warning")
             return
-        self._show_step(target)
+        await self._show_step(target)
 
     # Copy, save, quit -------------------------------------------------------------------
 
@@ -275,12 +263,16 @@ class PolicyWizardApp(App[None]):
                 self.refresh_view()
                 then()
 
+        from wizard.tui.dialogs import OverLimitDialog
+
         self.push_screen(OverLimitDialog(self._preview.policy), chosen)
         return False
 
     def action_copy(self) -> None:
         if not self._complete_or_explain() or not self._fits_or_ask(self.action_copy):
             return
+        from wizard.clipboard import copy_text
+
         text = self.policy_json
         outcome = copy_text(text, self.copy_to_clipboard)
         if outcome.ok:
@@ -296,6 +288,8 @@ class PolicyWizardApp(App[None]):
         assert fitted is not None
         texts = [render_json(document) for document in fitted.documents]
         name = suggested_file_name(self._preview.policy.request)
+        from wizard.tui.dialogs import SaveDialog
+
         self.push_screen(SaveDialog(texts, name), partial(self._saved, self.policy_json))
 
     def _saved(self, text: str, paths: list[Path] | None) -> None:
@@ -308,6 +302,8 @@ class PolicyWizardApp(App[None]):
         self._show_status()
 
     def action_help(self) -> None:
+        from wizard.tui.dialogs import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -316,6 +312,8 @@ class PolicyWizardApp(App[None]):
         return self._preview.complete and self.exported_json != self.policy_json
 
     async def action_quit(self) -> None:
+        from wizard.tui.dialogs import ConfirmDialog
+
         if not self.has_unexported_result:
             self.exit()
             return

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Button, Input, Label, Static
 from textual.widgets.input import Selection
 
@@ -19,7 +19,24 @@ from wizard.core.files import FileExistsSaveError, SaveError, inspect_target, nu
 from wizard.core.size import PolicyKind, SizeError, Strategy, compact_policy, fit_policy, over_limit_message, split_policy
 
 
-class SaveDialog(ModalScreen[list[Path] | None]):
+class Dialog(ModalScreen[ScreenResultType]):
+    """A centred box over the dimmed wizard; the look every dialog shares."""
+
+    DEFAULT_CSS = """
+    Dialog { align: center middle; background: $background 60%; }
+    Dialog .dialog {
+        width: 76; max-width: 95%; height: auto; max-height: 90%;
+        padding: 1 2; border: thick $primary; background: $surface;
+    }
+    Dialog .dialog-title { text-style: bold; color: $primary; margin-bottom: 1; }
+    Dialog .dialog-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    Dialog .dialog-buttons Button { margin-left: 1; }
+    Dialog #help VerticalScroll { height: auto; max-height: 20; }
+    Dialog #compaction-preview { height: auto; max-height: 10; margin-top: 1; }
+    """
+
+
+class SaveDialog(Dialog[list[Path] | None]):
     """Ask for a file name and save; problems are shown here and the policy stays in the app.
 
     Several texts (a split policy) go to numbered files beside the name: NAME-1.json, ...
@@ -97,7 +114,7 @@ class SaveDialog(ModalScreen[list[Path] | None]):
         self.dismiss(None)
 
 
-class OverLimitDialog(ModalScreen[Strategy | None]):
+class OverLimitDialog(Dialog[Strategy | None]):
     """The policy is over IAM's size limit: split it, or compact it (showing the wildcards)."""
 
     BINDINGS = [Binding("escape", "choose(None)", "Cancel")]
@@ -147,7 +164,7 @@ class OverLimitDialog(ModalScreen[Strategy | None]):
         self.dismiss(choice)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     """A yes/no question; Escape answers no."""
 
     BINDINGS = [Binding("escape", "answer(False)", "Cancel")]
@@ -197,7 +214,7 @@ HELP = """\
 """
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """The keys, on F1."""
 
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]

@@ -5,72 +5,84 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from functools import lru_cache
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.content import Content, Span
+from textual.binding import Binding
+from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.widget import Widget
-from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
 
 from wizard.core.answers import Step
 
 
-class StepBar(Widget):
-    """The steps as a clickable line: done ones ticked, the current one highlighted."""
+def set_content(widget: Static, content: Content | str, *, fixed_size: bool = False) -> None:
+    """Update a Static only when its content really changed (text or styles).
 
-    DEFAULT_CSS = """
-    StepBar { layout: horizontal; height: 1; width: 1fr; }
-    StepBar > .step { padding: 0 1; color: $text-muted; }
-    StepBar > .step:hover { background: $boost; color: $text; }
-    StepBar > .step.-current { background: $primary; color: $text; text-style: bold; }
-    StepBar > .step.-done { color: $success; }
-    StepBar > .step.-blocked { color: $warning; }
-    StepBar > .arrow { color: $text-disabled; }
+    Every update with a layout pass re-arranges the whole screen, which is most of the cost of
+    a keystroke; `fixed_size` widgets (one-line, full-width) skip it.
+    """
+    new = content if isinstance(content, Content) else Content(content)
+    old = widget.content
+    if isinstance(old, Content) and old.plain == new.plain and old.spans == new.spans:
+        return
+    widget.update(new, layout=not fixed_size)
+
+
+class StepBar(Static):
+    """The steps as one clickable line: done ones ticked, the current one highlighted.
+
+    One widget with click links rather than a label per step: it is on the first frame, and
+    every widget there costs start-up time.
     """
 
-    class Picked(Message):
-        """The user clicked a step."""
-
-        def __init__(self, step: Step) -> None:
-            super().__init__()
-            self.step = step
-
-    current: reactive[Step] = reactive(Step.ROLE)
-
-    def compose(self) -> ComposeResult:
-        for step in Step:
-            if step:
-                yield Label("›", classes="arrow")
-            yield Label(f"{step.value + 1} {step.title}", id=f"step-{step.value}", classes="step")
+    DEFAULT_CSS = """
+    StepBar { height: 1; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     def show(self, current: Step, incomplete: set[Step]) -> None:
         """Mark the current step, the complete ones and those still blocked."""
+        parts = []
         for step in Step:
-            label = self.query_one(f"#step-{step.value}", Label)
-            done = step not in incomplete and step is not Step.REVIEW
-            marker = "✓ " if done and step is not current else ""
-            label.update(f"{marker}{step.value + 1} {step.title}")
-            label.set_class(step is current, "-current")
-            label.set_class(done and step is not current, "-done")
-            label.set_class(step in incomplete and step < current, "-blocked")
+            done = step not in incomplete and step is not Step.REVIEW and step is not current
+            if step is current:
+                style = "b $text on $primary"
+            elif done:
+                style = "$success"
+            elif step in incomplete and step < current:
+                style = "$warning"
+            else:
+                style = "$text-muted"
+            label = f"{'✓ ' if done else ''}{step.value + 1} {step.title}"
+            parts.append(
+                Content.from_markup(f"[{style} @click=app.go({step.value})] $label [/]", label=label)
+            )
+        set_content(self, Content.from_markup("[$text-disabled]›[/]").join(parts), fixed_size=True)
 
-    def on_click(self, event: events.Click) -> None:
-        widget = event.widget
-        if widget is not None and widget.id and widget.id.startswith("step-"):
-            self.post_message(self.Picked(Step(int(widget.id.removeprefix("step-")))))
 
-
-class ChoiceList(OptionList):
+class ChoiceList(Static, can_focus=True):
     """A one-of-many list where moving the cursor chooses (the preview follows at once).
 
-    Enter on a choice posts `Confirmed`, which the wizard treats as "next step".
+    Up/down (or a click) choose; Enter posts `Confirmed`, which the wizard treats as "next
+    step". Drawn as one Static: it is on the first frame, where every widget costs start-up
+    time, and it needs none of OptionList's scrolling machinery for four entries.
     """
 
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Previous", show=False),
+        Binding("down,j", "move(1)", "Next", show=False),
+        Binding("home", "move_to(0)", show=False),
+        Binding("end", "move_to(-1)", show=False),
+        Binding("enter,space", "confirm", "Choose", show=False),
+    ]
     DEFAULT_CSS = """
-    ChoiceList { height: auto; max-height: 8; }
+    ChoiceList { height: auto; width: 1fr; background: $surface; }
+    ChoiceList:focus { background-tint: $primary 8%; }
     """
 
     class Chosen(Message):
@@ -87,58 +99,66 @@ class ChoiceList(OptionList):
         """Enter was pressed on the chosen value."""
 
     def __init__(self, choices: Sequence[tuple[str, str]], value: str, **kwargs) -> None:
+        super().__init__(**kwargs)
         self._choices = list(choices)
         self._value = value
-        super().__init__(*self._options(), **kwargs)
 
     @property
     def value(self) -> str:
         return self._value
 
-    def _options(self) -> list[Option]:
-        return [
-            Option(f"{'●' if key == self._value else '○'} {title}", id=key) for key, title in self._choices
-        ]
-
     def on_mount(self) -> None:
-        self.highlighted = self._index_of(self._value)
+        self._draw()
 
-    def _index_of(self, value: str) -> int:
-        return next(index for index, (key, _) in enumerate(self._choices) if key == value)
+    def on_focus(self) -> None:
+        self._draw()
+
+    def on_blur(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        lines = []
+        for key, title in self._choices:
+            chosen = key == self._value
+            style = ("b $block-cursor-foreground on $block-cursor-background" if self.has_focus else "b $primary") if chosen else "$foreground"
+            lines.append(Content.from_markup(f"[{style}]$marker $title[/]", marker="●" if chosen else "○", title=title))
+        set_content(self, Content("\n").join(lines))
 
     def set_value(self, value: str) -> None:
         """Choose `value` without posting Chosen (used when the model changed it)."""
-        if value == self._value:
-            return
-        self._value = value
-        self._refresh_markers()
-        with self.prevent(OptionList.OptionHighlighted):
-            self.highlighted = self._index_of(value)
+        if value != self._value:
+            self._value = value
+            self._draw()
 
-    def _refresh_markers(self) -> None:
-        for key, title in self._choices:
-            self.replace_option_prompt(key, f"{'●' if key == self._value else '○'} {title}")
+    def _choose(self, value: str) -> None:
+        if value != self._value:
+            self._value = value
+            self._draw()
+            self.post_message(self.Chosen(self, value))
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        if event.option_id and event.option_id != self._value:
-            self._value = event.option_id
-            self._refresh_markers()
-            self.post_message(self.Chosen(self, self._value))
+    def _index(self) -> int:
+        return next(index for index, (key, _) in enumerate(self._choices) if key == self._value)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option_id:
-            if event.option_id != self._value:
-                self._value = event.option_id
-                self._refresh_markers()
-                self.post_message(self.Chosen(self, self._value))
-            self.post_message(self.Confirmed(self, self._value))
+    def action_move(self, delta: int) -> None:
+        self._choose(self._choices[max(0, min(len(self._choices) - 1, self._index() + delta))][0])
+
+    def action_move_to(self, index: int) -> None:
+        self._choose(self._choices[index][0])
+
+    def action_confirm(self) -> None:
+        self.post_message(self.Confirmed(self, self._value))
+
+    def on_click(self, event: events.Click) -> None:
+        if 0 <= event.y < len(self._choices):
+            self._choose(self._choices[event.y][0])
+            if event.chain > 1:  # a double click chooses and moves on
+                self.action_confirm()
 
 
 _TOKEN = re.compile(r'(?P<key>"(?:[^"\\]|\\.)*")(?=:)|(?P<string>"(?:[^"\\]|\\.)*")|(?P<punct>[{}\[\],:])')
 _PLACEHOLDER = re.compile(r"<[a-z]+>")
-_STYLES = {"key": "b $primary", "string": "$success", "punct": "$text-muted", "placeholder": "b i $warning"}
+DisplayLine = tuple[tuple[str, str], ...]
+"""A line as shown: (text, kind) pieces; kind is key, string, punct, placeholder or plain."""
 
 
 def statement_line_ranges(policy_json: str) -> list[range]:
@@ -154,36 +174,53 @@ def statement_line_ranges(policy_json: str) -> list[range]:
     return ranges
 
 
-def colour_json(text: str, width: int = 0) -> Content:
-    """JSON coloured with theme variables (a theme change recolours it for free).
-
-    With a `width`, long lines are wrapped at ':' '/' ',' or spaces where possible and their
-    continuations indented, so an ARN stays readable in a narrow pane.
-    """
-    lines = []
-    for line in text.split("\n"):
-        coloured = _colour_line(line)
-        offsets = _wrap_offsets(line, width) if width else []
-        if not offsets:
-            lines.append(coloured)
-            continue
-        indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
-        pieces = coloured.divide(offsets)
-        lines.append(Content("\n").join([pieces[0], *(Content(indent) + piece for piece in pieces[1:])]))
-    return Content("\n").join(lines)
-
-
-def _colour_line(line: str) -> Content:
-    spans = []
+def _tokens(line: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) covering the whole line."""
+    pieces: list[tuple[int, int, str]] = []
+    position = 0
     for match in _TOKEN.finditer(line):
+        if match.start() > position:
+            pieces.append((position, match.start(), "plain"))
         kind = match.lastgroup or "punct"
-        spans.append(Span(match.start(), match.end(), _STYLES[kind]))
-        if kind == "string":
-            spans.extend(
-                Span(match.start() + found.start(), match.start() + found.end(), _STYLES["placeholder"])
-                for found in _PLACEHOLDER.finditer(match.group())
-            )
-    return Content(line, spans)
+        if kind == "string" and "<" in match.group():
+            # A draft value such as "arn:aws:ecr:<region>:<account>:repository/<repository>".
+            inner = match.start()
+            for found in _PLACEHOLDER.finditer(match.group()):
+                begin, end = match.start() + found.start(), match.start() + found.end()
+                if begin > inner:
+                    pieces.append((inner, begin, "string"))
+                pieces.append((begin, end, "placeholder"))
+                inner = end
+            if inner < match.end():
+                pieces.append((inner, match.end(), "string"))
+        else:
+            pieces.append((match.start(), match.end(), kind))
+        position = match.end()
+    if position < len(line):
+        pieces.append((position, len(line), "plain"))
+    return pieces
+
+
+@lru_cache(maxsize=16384)
+def display_lines(line: str, width: int) -> tuple[DisplayLine, ...]:
+    """One JSON line, coloured by token and wrapped to `width` (0: no wrapping).
+
+    Long lines break at ':' '/' ',' or spaces where possible and their continuations are
+    indented, so an ARN stays readable in a narrow pane. Cached: an edit changes a few lines
+    of a policy that may list a thousand ARNs.
+    """
+    tokens = _tokens(line)
+    offsets = _wrap_offsets(line, width) if width else []
+    bounds = [0, *offsets, len(line)]
+    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+    result = []
+    for number, (begin, end) in enumerate(zip(bounds, bounds[1:])):
+        pieces = [(indent, "plain")] if number else []
+        pieces.extend(
+            (line[max(start, begin) : min(stop, end)], kind) for start, stop, kind in tokens if start < end and stop > begin
+        )
+        result.append(tuple(pieces))
+    return tuple(result)
 
 
 def _wrap_offsets(line: str, width: int) -> list[int]:
@@ -206,74 +243,117 @@ def _wrap_offsets(line: str, width: int) -> list[int]:
     return offsets
 
 
-class PolicyView(Vertical):
-    """The policy JSON, one block per statement so a statement can be highlighted and
-    scrolled into view, and so an edit re-renders only the blocks that changed."""
+class PolicyView(ScrollView, can_focus=True):
+    """The policy JSON, coloured by the theme, wrapped to the pane, one statement highlighted.
 
+    A line-API widget: each frame renders only the visible lines, so a policy listing a
+    thousand repositories costs no more per keystroke than one listing a single repository.
+    """
+
+    COMPONENT_CLASSES = {
+        "policy-view--key",
+        "policy-view--string",
+        "policy-view--punct",
+        "policy-view--placeholder",
+        "policy-view--highlight",
+    }
     DEFAULT_CSS = """
-    PolicyView { height: auto; padding: 0 1; }
-    PolicyView > Static { width: 1fr; text-wrap: nowrap; }
-    PolicyView > .statement.-highlight { background: $accent 20%; }
+    PolicyView { padding: 0 1; background: $surface; scrollbar-size-vertical: 1; }
+    PolicyView > .policy-view--key { color: $primary; text-style: bold; }
+    PolicyView > .policy-view--string { color: $success; }
+    PolicyView > .policy-view--punct { color: $text-muted; }
+    PolicyView > .policy-view--placeholder { color: $warning; text-style: bold italic; }
+    PolicyView > .policy-view--highlight { background: $accent 20%; }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._json = ""
-        self._blocks: list[str] = []
-        self._width = 0
+        self._source_lines: list[str] = []
+        self._lines: list[DisplayLine] = []
+        self._statement_rows: list[range] = []
         self._highlight: int | None = None
+        self._width = 0
+        self._style_by_kind: dict[str, RichStyle] | None = None
 
     @property
     def json_text(self) -> str:
         return self._json
 
+    @property
+    def highlighted_text(self) -> str:
+        """The text of the highlighted statement (empty when none is)."""
+        if self._highlight is None or self._highlight >= len(self._statement_rows):
+            return ""
+        rows = self._statement_rows[self._highlight]
+        return "\n".join("".join(text for text, _ in self._lines[row]) for row in rows)
+
     def show(self, policy_json: str, highlight: int | None = None) -> None:
         """Show the policy; `highlight` is the index of the statement to mark, if any."""
         if policy_json != self._json:
             self._json = policy_json
-            self._show_blocks(_split_blocks(policy_json))
+            self._source_lines = policy_json.rstrip("\n").split("\n")
+            self._layout_lines()
         moved = highlight != self._highlight
         self._highlight = highlight
-        self._mark_highlight(scroll=moved)
+        if moved:
+            self.refresh()
+            if highlight is not None and highlight < len(self._statement_rows):
+                self.scroll_to(y=self._statement_rows[highlight].start, animate=False, immediate=True)
 
-    def _mark_highlight(self, scroll: bool) -> None:
-        statements = list(self.query(".statement"))
-        for index, block in enumerate(statements):
-            block.set_class(index == self._highlight, "-highlight")
-        if scroll and self._highlight is not None and self._highlight < len(statements):
-            statements[self._highlight].scroll_visible(animate=False, top=True)
+    def _layout_lines(self) -> None:
+        """Wrap and colour the source lines for the current width; note where statements sit."""
+        width = self._width
+        statements = statement_line_ranges(self._json)
+        starts = {statement.start: statement for statement in statements}
+        lines: list[DisplayLine] = []
+        rows: list[range] = []
+        pending: tuple[int, range] | None = None
+        for number, line in enumerate(self._source_lines):
+            if number in starts:
+                pending = (len(lines), starts[number])
+            lines.extend(display_lines(line, width))
+            if pending is not None and number == pending[1].stop - 1:
+                rows.append(range(pending[0], len(lines)))
+                pending = None
+        self._lines, self._statement_rows = lines, rows
+        widest = max((sum(len(text) for text, _ in line) for line in lines), default=0)
+        self.virtual_size = Size(widest, len(lines))
+        self.refresh()
 
     def on_resize(self) -> None:
-        width = self.content_region.width
+        width = self.scrollable_content_region.width
         if width != self._width:
             self._width = width
-            blocks, self._blocks = self._blocks, []
-            if blocks:
-                self._show_blocks(blocks)
-                self._mark_highlight(scroll=False)
+            if self._json:
+                self._layout_lines()
 
-    def _show_blocks(self, blocks: list[str]) -> None:
-        width = self._width
-        if len(blocks) != len(self._blocks):
-            self.remove_children()
-            self.mount_all(
-                Static(colour_json(block, width), classes="statement" if 0 < index < len(blocks) - 1 else "frame")
-                for index, block in enumerate(blocks)
-            )
-        else:
-            for widget, old, new in zip(self.query(Static), self._blocks, blocks):
-                if old != new:
-                    widget.update(colour_json(new, width))
-        self._blocks = blocks
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._style_by_kind = None  # the theme changed: fetch the component styles again
 
+    def _token_styles(self) -> dict[str, RichStyle]:
+        if self._style_by_kind is None:
+            self._style_by_kind = {
+                kind: self.get_component_rich_style(f"policy-view--{kind}", partial=True)
+                for kind in ("key", "string", "punct", "placeholder", "highlight")
+            }
+            self._style_by_kind["plain"] = RichStyle()
+        return self._style_by_kind
 
-def _split_blocks(policy_json: str) -> list[str]:
-    """[text before the first statement, each statement, text after the last]."""
-    lines = policy_json.rstrip("\n").split("\n")
-    ranges = statement_line_ranges(policy_json)
-    if not ranges:
-        return ["\n".join(lines), ""]
-    blocks = ["\n".join(lines[: ranges[0].start])]
-    blocks.extend("\n".join(lines[r.start : r.stop]) for r in ranges)
-    blocks.append("\n".join(lines[ranges[-1].stop :]))
-    return blocks
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if row >= len(self._lines):
+            return Strip.blank(width, base)
+        styles = self._token_styles()
+        strip = Strip([Segment(text, styles[kind]) for text, kind in self._lines[row]])
+        highlighted = (
+            self._highlight is not None
+            and self._highlight < len(self._statement_rows)
+            and row in self._statement_rows[self._highlight]
+        )
+        line_style = base + styles["highlight"] if highlighted else base
+        return strip.apply_style(line_style).crop_extend(scroll_x, scroll_x + width, line_style)

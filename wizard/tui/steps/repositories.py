@@ -1,0 +1,154 @@
+"""Step 2: the repositories, names or wildcard patterns, validated as they are typed."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from wizard.core.answers import Step
+from wizard.core.request import Message as FieldMessage, check_repository
+from wizard.tui.steps.base import Advance, WizardStep, feedback
+from wizard.tui.steps.live_input import LiveInput
+from wizard.tui.widgets import set_content
+
+
+class RepositoryList(OptionList):
+    """The repositories added so far; delete removes, enter edits."""
+
+    DEFAULT_CSS = """
+    RepositoryList { height: auto; min-height: 1; max-height: 12; border: none; padding: 0; background: $surface; }
+    RepositoryList:focus { background-tint: $primary 8%; }
+    """
+
+    BINDINGS = [
+        Binding("delete,backspace", "remove", "Remove"),
+        Binding("e", "edit", "Edit", show=False),
+    ]
+
+    class Remove(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    class Edit(Remove):
+        pass
+
+    def action_remove(self) -> None:
+        if self.highlighted is not None:
+            self.post_message(self.Remove(self.highlighted))
+
+    def action_edit(self) -> None:
+        if self.highlighted is not None:
+            self.post_message(self.Edit(self.highlighted))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.Edit(event.option_index))
+
+
+class RepositoriesStep(WizardStep):
+    step = Step.REPOSITORIES
+
+    def compose(self) -> ComposeResult:
+        yield Label("Which repositories?", classes="step-title")
+        yield Static("Enter adds a name or pattern; Enter on an empty field moves on.", classes="hint")
+        yield LiveInput(
+            self._typed,
+            placeholder="e.g. my-app or team-a/*",
+            id="repo-input",
+            classes="first-focus",
+            select_on_focus=False,
+        )
+        yield Static(id="repo-feedback", classes="feedback")
+        yield Static(id="repo-list-title", classes="field-title")
+        yield RepositoryList(id="repo-list")
+
+    def on_mount(self) -> None:
+        self.refresh_from_answers()
+
+    def refresh_from_answers(self) -> None:
+        field = self.query_one("#repo-input", Input)
+        if field.value != self.answers.pending_repository:
+            field.value = self.answers.pending_repository
+        self._refresh_list()
+        self._show_feedback()
+
+    def _refresh_list(self) -> None:
+        listing = self.query_one("#repo-list", RepositoryList)
+        highlighted = listing.highlighted
+        listing.set_options(Option(name) for name in self.answers.repositories)
+        if self.answers.repositories:
+            listing.highlighted = min(highlighted or 0, len(self.answers.repositories) - 1)
+        count = len(self.answers.repositories)
+        title = f"Added: {count} [dim](Del removes, Enter edits)[/]" if count else "Nothing added yet"
+        set_content(self.query_one("#repo-list-title", Static), Content.from_markup(title))
+
+    def _show_feedback(self, extra: FieldMessage | None = None) -> None:
+        pending = self.answers.pending_repository.strip()
+        target = self.query_one("#repo-feedback", Static)
+        if extra is not None:
+            set_content(target, feedback(extra))
+        elif pending:
+            check = check_repository(pending)
+            if check.ok and not check.warnings:
+                set_content(target, Content.from_markup("[$success]✓[/] Enter adds it"))
+            else:
+                set_content(target, feedback(check.error, check.warnings))
+        else:
+            set_content(target, "")
+
+    def _typed(self, value: str) -> None:
+        if value == self.answers.pending_repository or not self.is_mounted:
+            return
+        self.answers.pending_repository = value
+        self._show_feedback()
+        self.changed()
+
+    @on(Input.Submitted, "#repo-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.post_message(Advance())
+            return
+        self.add_names(text)
+
+    def add_names(self, text: str) -> None:
+        """Add one name, or several separated by commas, spaces or new lines (a paste)."""
+        names = [name for name in text.replace(",", " ").split() if name]
+        rejected: list[str] = []
+        first_error: FieldMessage | None = None
+        for name in names:
+            problem = self.answers.add_repository(name)
+            if problem is not None:
+                rejected.append(name)
+                first_error = first_error or problem
+        self.answers.pending_repository = " ".join(rejected)
+        self.query_one("#repo-input", Input).value = self.answers.pending_repository
+        self._refresh_list()
+        self._show_feedback(first_error)
+        self.changed()
+
+    @on(RepositoryList.Remove)
+    def _remove(self, event: RepositoryList.Remove) -> None:
+        if isinstance(event, RepositoryList.Edit):
+            name = self.answers.repositories.pop(event.index)
+            self.answers.pending_repository = name
+            field = self.query_one("#repo-input", Input)
+            field.value = name
+            field.focus()
+            field.cursor_position = len(name)
+        else:
+            self.answers.repositories.pop(event.index)
+        self._refresh_list()
+        self._show_feedback()
+        self.changed()
+
+    def show_errors(self) -> None:
+        errors = self.answers.step_errors(Step.REPOSITORIES)
+        if errors:
+            self._show_feedback(errors[0])

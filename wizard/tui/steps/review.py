@@ -1,0 +1,148 @@
+"""Step 4: the explanation beside the JSON, statement by statement."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from wizard.core.answers import Preview, Step
+from wizard.core.regions import login_command
+from wizard.core.roles import ROLES
+from wizard.core.size import Strategy
+from wizard.tui.steps.base import WizardStep
+
+
+class ReviewStep(WizardStep):
+    """The explanation beside the JSON: one entry per statement, then where and how to use it."""
+
+    step = Step.REVIEW
+
+    DEFAULT_CSS = """
+    ReviewStep { overflow-y: hidden; }
+    ReviewStep #sections { height: auto; max-height: 8; border: none; padding: 0; background: $surface; }
+    ReviewStep #sections:focus { background-tint: $primary 8%; }
+    ReviewStep #explanation-scroll { height: 1fr; scrollbar-size-vertical: 1; }
+    """
+
+    class SectionHighlighted(Message):
+        def __init__(self, statement_index: int | None) -> None:
+            super().__init__()
+            self.statement_index = statement_index
+
+    def compose(self) -> ComposeResult:
+        yield Label("Review each statement (↑ ↓)", classes="step-title")
+        yield OptionList(id="sections", classes="first-focus")
+        with VerticalScroll(id="explanation-scroll"):
+            yield Static(id="explanation", classes="info")
+
+    def show_preview(self, preview: Preview) -> None:
+        """Rebuild the section list for a complete policy, keeping the highlighted entry."""
+        self._preview = preview
+        sections = self.query_one("#sections", OptionList)
+        highlighted = sections.highlighted or 0
+        entries = [
+            Option(f"{index + 1} {statement.title} ({statement.sid})", id=f"statement-{index}")
+            for index, statement in enumerate(preview.policy.statements)
+        ]
+        entries.append(Option("Where to attach it", id="attach"))
+        entries.append(Option("Log in with docker", id="login"))
+        fitted = preview.fitted
+        if fitted is not None and (fitted.over_limit or fitted.strategy is not None):
+            entries.append(Option("Size limit", id="size"))
+        if preview.warnings:
+            entries.append(Option(f"Warnings ({len(preview.warnings)})", id="warnings"))
+        sections.set_options(entries)
+        sections.highlighted = min(highlighted, len(entries) - 1)
+        self._explain(entries[sections.highlighted].id or "")
+
+    @on(OptionList.OptionHighlighted, "#sections")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._explain(event.option_id or "")
+
+    def _explain(self, section: str) -> None:
+        preview: Preview | None = getattr(self, "_preview", None)
+        if preview is None:
+            return
+        request = preview.policy.request
+        statement_index = None
+        if section.startswith("statement-"):
+            statement_index = int(section.removeprefix("statement-"))
+            content = explain_statement(preview, statement_index)
+        elif section == "attach":
+            info = ROLES[request.role]
+            content = Content.from_markup(
+                "[b]$title: who really pulls[/b]\n$who\n\n[b]Attach this policy to[/b]\n$attach",
+                title=info.title,
+                who=info.who_pulls,
+                attach=info.attach_to,
+            )
+            if info.caveat:
+                content += Content.from_markup("\n\n[$warning b]Caution[/] $caveat", caveat=info.caveat)
+        elif section == "login":
+            content = Content.from_markup(
+                "[b]Log in before docker pull or push[/b]\n$command\n\nThis uses ecr:GetAuthorizationToken "
+                "(statement 1). The password is valid for 12 hours.",
+                command=login_command(request.account, request.region),
+            )
+        elif section == "size":
+            content = explain_size(preview)
+        else:
+            content = Content("\n").join(
+                Content.from_markup("[$warning]![/] $text", text=str(warning)) for warning in preview.warnings
+            )
+        self.query_one("#explanation", Static).update(content)
+        self.post_message(self.SectionHighlighted(statement_index))
+
+
+def explain_statement(preview: Preview, index: int) -> Content:
+    """What one statement does, action by action, and why its Resource is what it is."""
+    statement = preview.policy.statements[index]
+    parts = [
+        Content.from_markup("[b]$sid · $title[/b]\n$summary\n", sid=statement.sid, title=statement.title, summary=statement.summary)
+    ]
+    for action in statement.actions:
+        parts.append(
+            Content.from_markup(
+                "\n[b $accent]$name[/]\n[$text-muted]$level access · used by $step[/]\n"
+                "[b]Why:[/b] $why\n[b]Without it:[/b] $without\n",
+                name=action.name,
+                level=action.access_level,
+                step=action.step,
+                why=action.why,
+                without=action.without,
+            )
+        )
+    parts.append(Content.from_markup("\n[b]Resource[/b] $note", note=statement.scope_note))
+    return Content("").join(parts)
+
+
+def explain_size(preview: Preview) -> Content:
+    """Why the policy is split or compacted, and what each wildcard also reaches."""
+    fitted = preview.fitted
+    assert fitted is not None
+    head = Content.from_markup("[b]Size limit[/b]\n$what.", what=fitted.size.describe().capitalize())
+    if fitted.over_limit:
+        return head + Content.from_markup("\n\nCopy or save asks how to fit it: split or compact.")
+    if fitted.strategy is Strategy.SPLIT:
+        return head + Content.from_markup(
+            "\n\nSplit into $count managed policies, each a complete policy for its share of the "
+            "repositories. Create one IAM policy per part (saving writes numbered files) and attach "
+            "them all to the role; IAM allows 10 managed policies per role by default.",
+            count=str(len(fitted.parts)),
+        )
+    lines = [head, Content("\n\nCompacted with these wildcards:")]
+    for wildcard in fitted.wildcards:
+        lines.append(
+            Content.from_markup(
+                "\n[b $accent]$pattern[/] replaces $names. It $also.",
+                pattern=wildcard.pattern,
+                names=", ".join(wildcard.replaces),
+                also=wildcard.also_matches,
+            )
+        )
+    return Content("").join(lines)

@@ -1,0 +1,69 @@
+"""Step 1: who pulls or pushes, and with which access."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.widgets import Label, Static
+
+from wizard.core.answers import Step
+from wizard.core.request import Access, Role
+from wizard.core.roles import ROLES
+from wizard.tui.steps.base import Advance, WizardStep
+from wizard.tui.widgets import ChoiceList
+
+
+class RoleStep(WizardStep):
+    step = Step.ROLE
+
+    def compose(self) -> ComposeResult:
+        yield Label("Who pulls or pushes the images?", classes="step-title")
+        yield ChoiceList(
+            [(info.role.value, info.title) for info in ROLES.values()],
+            self.answers.role.value,
+            id="role-list",
+            classes="first-focus",
+        )
+        yield Label("Access", classes="field-title")
+        yield ChoiceList(
+            [(Access.PULL.value, "Pull only"), (Access.PUSH.value, "Push (includes pull)")],
+            self.answers.access.value,
+            id="access-list",
+        )
+        yield Static(id="role-info", classes="info")
+
+    def on_mount(self) -> None:
+        self._show_role_info()
+
+    def _show_role_info(self) -> None:
+        info = ROLES[self.answers.role]
+        content = Content.from_markup(
+            "[b]Who really pulls[/b]\n$who\n\n[b]Attach the policy to[/b]\n$attach",
+            who=info.who_pulls,
+            attach=info.attach_to,
+        )
+        if info.caveat:
+            content += Content.from_markup("\n\n[$warning b]Caution[/] $caveat", caveat=info.caveat)
+        self.query_one("#role-info", Static).update(content)
+
+    @on(ChoiceList.Chosen, "#role-list")
+    def _role_chosen(self, event: ChoiceList.Chosen) -> None:
+        self.answers.choose_role(Role(event.value))
+        self.query_one("#access-list", ChoiceList).set_value(self.answers.access.value)
+        self._show_role_info()
+        self.changed()
+
+    @on(ChoiceList.Chosen, "#access-list")
+    def _access_chosen(self, event: ChoiceList.Chosen) -> None:
+        self.answers.access = Access(event.value)
+        self.changed()
+
+    @on(ChoiceList.Confirmed)
+    def _confirmed(self) -> None:
+        self.post_message(Advance())
+
+    def refresh_from_answers(self) -> None:
+        self.query_one("#role-list", ChoiceList).set_value(self.answers.role.value)
+        self.query_one("#access-list", ChoiceList).set_value(self.answers.access.value)
+        self._show_role_info()
