@@ -504,7 +504,7 @@ async def test_mouse_next_link_and_role_click():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         roles = app.query_one("#role-list")
-        await pilot.click(roles, offset=(2, 2))  # third line: Amazon EKS
+        await pilot.click(roles, offset=(2, 3))  # under the heading, the third role: Amazon EKS
         assert app.answers.role is Role.EKS
         nav = app.query_one("#nav", Static)
         await pilot.click(nav, offset=(str(nav.content).index("Next"), 0))

@@ -10,7 +10,7 @@ from pathlib import Path
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
@@ -77,9 +77,7 @@ class PolicyWizardApp(App[None]):
     # Layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="top"):
-            yield Label("ECR Policy Wizard", id="app-title")
-            yield StepBar(id="stepbar")
+        yield StepBar(id="stepbar")
         with Horizontal(id="main"):
             with ContentSwitcher(initial="step-role", id="steps"):
                 # The other steps are imported and mounted on first visit: a faster first frame.
@@ -94,6 +92,8 @@ class PolicyWizardApp(App[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < self.NARROW, "-narrow")
         self.set_class(event.size.width >= self.WIDE, "-wide")
+        if self.is_mounted:
+            self.refresh_view()  # the step bar shows the app's name only when wide
 
     def on_mount(self) -> None:
         self.refresh_view()

@@ -62,7 +62,8 @@ class StepBar(Static):
             parts.append(
                 Content.from_markup(f"[{style} @click=app.go({step.value})] $label [/]", label=label)
             )
-        set_content(self, Content.from_markup("[$text-disabled]›[/]").join(parts), fixed_size=True)
+        title = Content.from_markup("[b $accent] ECR Policy Wizard [/]") if self.app.has_class("-wide") else Content("")
+        set_content(self, title + Content.from_markup("[$text-disabled]›[/]").join(parts), fixed_size=True)
 
 
 class ChoiceList(Static, can_focus=True):
@@ -81,7 +82,7 @@ class ChoiceList(Static, can_focus=True):
         Binding("enter,space", "confirm", "Choose", show=False),
     ]
     DEFAULT_CSS = """
-    ChoiceList { height: auto; width: 1fr; background: $surface; }
+    ChoiceList { height: auto; width: 1fr; background: $surface; margin-bottom: 1; }
     ChoiceList:focus { background-tint: $primary 8%; }
     """
 
@@ -98,10 +99,12 @@ class ChoiceList(Static, can_focus=True):
     class Confirmed(Chosen):
         """Enter was pressed on the chosen value."""
 
-    def __init__(self, choices: Sequence[tuple[str, str]], value: str, **kwargs) -> None:
+    def __init__(self, choices: Sequence[tuple[str, str]], value: str, heading: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self._choices = list(choices)
         self._value = value
+        self._heading = heading
+        """Drawn as the first line (a Label less on the first frame)."""
 
     @property
     def value(self) -> str:
@@ -117,7 +120,7 @@ class ChoiceList(Static, can_focus=True):
         self._draw()
 
     def _draw(self) -> None:
-        lines = []
+        lines = [Content.from_markup("[b $primary]$heading[/]", heading=self._heading)] if self._heading else []
         for key, title in self._choices:
             chosen = key == self._value
             style = ("b $block-cursor-foreground on $block-cursor-background" if self.has_focus else "b $primary") if chosen else "$foreground"
@@ -149,8 +152,9 @@ class ChoiceList(Static, can_focus=True):
         self.post_message(self.Confirmed(self, self._value))
 
     def on_click(self, event: events.Click) -> None:
-        if 0 <= event.y < len(self._choices):
-            self._choose(self._choices[event.y][0])
+        row = event.y - (1 if self._heading else 0)
+        if 0 <= row < len(self._choices):
+            self._choose(self._choices[row][0])
             if event.chain > 1:  # a double click chooses and moves on
                 self.action_confirm()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from wizard.core.answers import Step
 from wizard.core.request import Access, Role
@@ -18,17 +18,17 @@ class RoleStep(WizardStep):
     step = Step.ROLE
 
     def compose(self) -> ComposeResult:
-        yield Label("Who pulls or pushes the images?", classes="step-title")
         yield ChoiceList(
             [(info.role.value, info.title) for info in ROLES.values()],
             self.answers.role.value,
+            heading="Who pulls or pushes the images?",
             id="role-list",
             classes="first-focus",
         )
-        yield Label("Access", classes="field-title")
         yield ChoiceList(
             [(Access.PULL.value, "Pull only"), (Access.PUSH.value, "Push (includes pull)")],
             self.answers.access.value,
+            heading="Access",
             id="access-list",
         )
         yield Static(id="role-info", classes="info")
