@@ -164,7 +164,89 @@ def build_parser() -> argparse.ArgumentParser:
         "stderr lists each wildcard, the names it replaces and what else it matches",
     )
     generate.set_defaults(handler=_generate)
+
+    explain = commands.add_parser(
+        "explain",
+        help="explain an existing policy: each statement and action, its reach, its blast radius",
+        description=(
+            "Explain an ECR identity policy in plain words: what each statement allows, what each "
+            "action does in docker pull/push (or that they do not need it), which repositories it "
+            "reaches, and how it compares with AWS's managed policies."
+        ),
+    )
+    explain.add_argument("file", metavar="FILE", help="the policy JSON, or - for stdin")
+    explain.set_defaults(handler=_explain)
+
+    check = commands.add_parser(
+        "check",
+        help="lint an existing policy: findings with where they are and how to fix them",
+        description=(
+            "Check an ECR identity policy for mistakes that break docker pull/push or grant too much. "
+            "Exit status: 0 no findings, 1 findings, 2 the input cannot be read."
+        ),
+    )
+    check.add_argument("file", metavar="FILE", help="the policy JSON, or - for stdin")
+    check.add_argument("--format", choices=["text", "json"], default="text", help="text for people (default), json for machines")
+    check.set_defaults(handler=_check)
     return parser
+
+
+def _read_input(path: str) -> str:
+    """The text of FILE or stdin; unreadable input is a usage error (exit 2)."""
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read {path!r}: it is not UTF-8 text") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {path!r}: {error.strerror or error}") from None
+
+
+def _summary(findings) -> str:
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    warnings = len(findings) - errors
+    if not findings:
+        return "no findings"
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"] * bool(errors) + [f"{warnings} warning{'s' if warnings != 1 else ''}"] * bool(warnings)
+    return f"{len(findings)} finding{'s' if len(findings) != 1 else ''} ({', '.join(parts)})"
+
+
+def _check(args: argparse.Namespace) -> int:
+    import json
+
+    from wizard.core.lint import check_text
+
+    text = _read_input(args.file)
+    findings = check_text(text)
+    name = "stdin" if args.file == "-" else args.file
+    if args.format == "json":
+        report = {"file": name, "summary": _summary(findings), "findings": [finding.as_dict() for finding in findings]}
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    else:
+        print(f"{name}: {_summary(findings)}")
+        for finding in findings:
+            print(f"{finding.severity:<9}{finding.where}: {finding.message}")
+            print(f"{'':<9}fix: {finding.fix}")
+    return 1 if findings else EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from wizard.core.explain import explain_document
+    from wizard.core.lint import check_policy, load_policy
+
+    text = _read_input(args.file)
+    document, problems = load_policy(text)
+    if document is None:
+        for finding in problems:
+            print(f"error: {finding.message}; {finding.fix}", file=sys.stderr)
+        return 1
+    sys.stdout.write(explain_document(document))
+    findings = check_policy(document)
+    name = "-" if args.file == "-" else args.file
+    print(f"\nCheck: {_summary(findings)}" + (f"; `ecr-policy check {name}` lists them with fixes" if findings else ""))
+    return EXIT_OK
 
 
 def _generate(args: argparse.Namespace) -> int:

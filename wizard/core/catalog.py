@@ -58,7 +58,7 @@ _ACTIONS = (
         name="ecr:BatchCheckLayerAvailability",
         access_level="Read",
         resource_type=ResourceType.REPOSITORY,
-        step="push (and some pulls)",
+        step="push, and some pulls",
         why=(
             "Asks which image layers the repository already has, so docker push uploads "
             "only the missing ones; some clients also check layers before a pull."
