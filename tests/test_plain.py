@@ -13,7 +13,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from tests.conftest import run_cli
+from tests.conftest import FIXTURES, run_cli
 from tests.tui_helpers import run_whole_flow, preview_text
 from wizard.core import Role, build_policy, make_request
 from wizard.plain import CANCELLED, PlainWizard
@@ -31,10 +31,11 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
 
 
-def run_plain(keys: str) -> tuple[int, str]:
+def run_plain(keys: str, task: str = ENTER) -> tuple[int, str]:
+    """Answer the prompts with `keys`, after choosing the task ("Create a policy" by default)."""
     out = io.StringIO()
     with create_pipe_input() as pipe:
-        pipe.send_text(keys)
+        pipe.send_text(task + keys)
         with create_app_session(input=pipe, output=DummyOutput()):
             status = PlainWizard(out=out).run()
     return status, out.getvalue()
@@ -121,6 +122,9 @@ def test_interrupt_at_any_prompt_cancels_cleanly(interrupt, where, tmp_path):
     }[where]
     status, output = run_plain(before + interrupt)
     assert status == 130
+    if where == "role":
+        status, output = run_plain(interrupt, task="")  # at the very first prompt
+        assert status == 130
     assert output.rstrip().endswith(CANCELLED)
     assert "{" not in output and list(tmp_path.iterdir()) == []
 
@@ -222,3 +226,16 @@ def test_over_limit_policy_offers_split_or_compact(tmp_path):
     assert status == 0
     assert sorted(path.name for path in tmp_path.iterdir())[0] == "ci-push-team-0-service-0-and-299-more-ecr-policy-1.json"
     assert len(list(tmp_path.iterdir())) == 8
+
+
+def test_plain_mode_checks_and_explains_files(tmp_path):
+    bad = FIXTURES / "bad" / "blog-post-combined.json"
+    status, output = run_plain(DOWN + ENTER + "/nope.json" + ENTER + str(bad) + ENTER, task="")
+    assert status == 0
+    assert "Cannot read /nope.json: No such file or directory; try another file." in output
+    assert f"{bad}: 9 findings (6 errors, 3 warnings)" in output
+    assert "fix: use arn:aws:ecr:us-east-1:123456789012:repository/web" in output
+    status, output = run_plain(DOWN + DOWN + ENTER + str(FIXTURES / "seed_policy.json") + ENTER, task="")
+    assert status == 0
+    assert output.startswith((FIXTURES / "seed-explain.txt").read_text().split("\n\nCheck:")[0])
+    assert output.rstrip().endswith("no findings")

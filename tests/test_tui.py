@@ -509,3 +509,60 @@ async def test_mouse_next_link_and_role_click():
         nav = app.query_one("#nav", Static)
         await pilot.click(nav, offset=(str(nav.content).index("Next"), 0))
         assert app.step is Step.REPOSITORIES
+
+
+async def test_what_if_shows_what_breaks_without_an_action():
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _complete_seed(pilot)
+        sections = app.query_one("#sections", OptionList)
+        sections.highlighted = next(i for i, o in enumerate(sections.options) if o.id == "whatif")
+        await pilot.pause()
+        result = app.query_one("#whatif-result", Static)
+        assert "Without ecr:GetAuthorizationToken" in str(result.content)
+        await pilot.press("tab", *["down"] * 6)  # to ecr:CompleteLayerUpload
+        text = str(result.content)
+        assert "Without ecr:CompleteLayerUpload" in text and "never committed" in text
+        assert "push is granted but lacks ecr:CompleteLayerUpload" in text
+        assert '"Sid": "AllowECRPush"' in app.query_one(PolicyView).highlighted_text
+        assert app.policy_json == core_json("ci", ["my-app"], "us-east-1", "123456789012"), "what-if never changes the policy"
+
+
+async def test_open_an_existing_policy_shows_findings_beside_each_statement(tmp_path):
+    from tests.conftest import FIXTURES
+    from wizard.tui.inspect import InspectScreen, OpenPolicyDialog
+
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, OpenPolicyDialog)
+        app.screen.query_one("#open-path", Input).value = str(tmp_path / "missing.json")
+        await pilot.press("enter")
+        assert "Cannot read" in str(app.screen.query_one("#open-message", Static).content)
+        app.screen.query_one("#open-path", Input).value = str(FIXTURES / "bad" / "blog-post-combined.json")
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InspectScreen)
+        assert "9 findings (6 errors, 3 warnings)" in str(screen.query_one("#inspect-title", Label).content)
+        await pilot.press("down", "down")  # statement 2
+        detail = str(screen.query_one("#inspect-detail", Static).content)
+        assert "is a registry URL" in detail and "Fix: use arn:aws:ecr:us-east-1:123456789012:repository/web" in detail
+        assert '"Sid": "Upload"' in screen.query_one(PolicyView).highlighted_text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, InspectScreen)
+
+
+async def test_pasted_policy_is_checked_too(seed_policy):
+    from textual.widgets import TextArea
+
+    from wizard.tui.inspect import InspectScreen
+
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#paste", TextArea).text = json.dumps(seed_policy)
+        await pilot.click("#open-confirm")
+        await pilot.pause()
+        assert isinstance(app.screen, InspectScreen)
+        assert "no findings" in str(app.screen.query_one("#inspect-title", Label).content)

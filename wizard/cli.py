@@ -204,37 +204,25 @@ def _read_input(path: str) -> str:
         raise UsageError(f"cannot read {path!r}: {error.strerror or error}") from None
 
 
-def _summary(findings) -> str:
-    errors = sum(1 for finding in findings if finding.severity == "error")
-    warnings = len(findings) - errors
-    if not findings:
-        return "no findings"
-    parts = [f"{errors} error{'s' if errors != 1 else ''}"] * bool(errors) + [f"{warnings} warning{'s' if warnings != 1 else ''}"] * bool(warnings)
-    return f"{len(findings)} finding{'s' if len(findings) != 1 else ''} ({', '.join(parts)})"
-
-
 def _check(args: argparse.Namespace) -> int:
     import json
 
-    from wizard.core.lint import check_text
+    from wizard.core.lint import check_text, report_text, summarize
 
     text = _read_input(args.file)
     findings = check_text(text)
     name = "stdin" if args.file == "-" else args.file
     if args.format == "json":
-        report = {"file": name, "summary": _summary(findings), "findings": [finding.as_dict() for finding in findings]}
+        report = {"file": name, "summary": summarize(findings), "findings": [finding.as_dict() for finding in findings]}
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
     else:
-        print(f"{name}: {_summary(findings)}")
-        for finding in findings:
-            print(f"{finding.severity:<9}{finding.where}: {finding.message}")
-            print(f"{'':<9}fix: {finding.fix}")
+        sys.stdout.write(report_text(findings, name))
     return 1 if findings else EXIT_OK
 
 
 def _explain(args: argparse.Namespace) -> int:
     from wizard.core.explain import explain_document
-    from wizard.core.lint import check_policy, load_policy
+    from wizard.core.lint import check_policy, load_policy, summarize
 
     text = _read_input(args.file)
     document, problems = load_policy(text)
@@ -245,7 +233,7 @@ def _explain(args: argparse.Namespace) -> int:
     sys.stdout.write(explain_document(document))
     findings = check_policy(document)
     name = "-" if args.file == "-" else args.file
-    print(f"\nCheck: {_summary(findings)}" + (f"; `ecr-policy check {name}` lists them with fixes" if findings else ""))
+    print(f"\nCheck: {summarize(findings)}" + (f"; `ecr-policy check {name}` lists them with fixes" if findings else ""))
     return EXIT_OK
 
 

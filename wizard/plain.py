@@ -21,8 +21,9 @@ from questionary import Choice, Style
 
 from wizard.clipboard import copy_text, osc52_sequence
 from wizard.core.builder import GeneratedPolicy, build_policy, render_json, suggested_file_name
-from wizard.core.explain import explain_policy
+from wizard.core.explain import explain_document, explain_policy
 from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
+from wizard.core.lint import check_policy, load_policy, report_text
 from wizard.core.regions import KNOWN_REGIONS, region_from_environment
 from wizard.core.request import (
     DEFAULT_ACCESS,
@@ -123,6 +124,42 @@ class PlainWizard:
         return self._ask(questionary.select(message, choices=choices, default=default, style=self.style))
 
     def _run(self) -> None:
+        task = self._select(
+            "What would you like to do?",
+            [
+                Choice("Create a policy", value="create"),
+                Choice("Check an existing policy file (findings and fixes)", value="check"),
+                Choice("Explain an existing policy file (each statement, reach, blast radius)", value="explain"),
+            ],
+        )
+        if task == "create":
+            self._create()
+        else:
+            self._inspect(task)
+
+    def _inspect(self, task: str) -> None:
+        """Check or explain a policy file: the same reports as `ecr-policy check` / `explain`."""
+        while True:
+            path = self._ask(questionary.path("Policy file:", style=self.style))
+            try:
+                text = Path(path).expanduser().read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                self.note(f"{path} is not UTF-8 text; try another file.")
+                continue
+            except OSError as error:
+                self.note(f"Cannot read {path}: {error.strerror or error}; try another file.")
+                continue
+            break
+        document, findings = load_policy(text)
+        if task == "explain" and document is not None:
+            self.say(explain_document(document).rstrip("\n"))
+            self.say()
+            findings = check_policy(document)
+        elif document is not None:
+            findings = check_policy(document)
+        self.say(report_text(findings, path).rstrip("\n"))
+
+    def _create(self) -> None:
         role = self._select(
             "Who pulls or pushes the images?",
             [Choice(f"{info.title}: {info.in_short}", value=info.role) for info in ROLES.values()],

@@ -389,3 +389,37 @@ def _check_workflows(statements: list[ParsedStatement]) -> list[Finding]:
             )
         )
     return findings
+
+
+def summarize(findings: list[Finding]) -> str:
+    """'3 findings (2 errors, 1 warning)', or 'no findings'."""
+    if not findings:
+        return "no findings"
+    errors = sum(1 for finding in findings if finding.severity == ERROR)
+    warnings = len(findings) - errors
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"] * bool(errors)
+    parts += [f"{warnings} warning{'s' if warnings != 1 else ''}"] * bool(warnings)
+    return f"{len(findings)} finding{'s' if len(findings) != 1 else ''} ({', '.join(parts)})"
+
+
+def report_text(findings: list[Finding], name: str) -> str:
+    """The `check` report people read: a summary line, then each finding and its fix."""
+    lines = [f"{name}: {summarize(findings)}"]
+    for finding in findings:
+        lines.append(f"{finding.severity:<9}{finding.where}: {finding.message}")
+        lines.append(f"{'':<9}fix: {finding.fix}")
+    return "\n".join(lines) + "\n"
+
+
+def without_action(document: dict, action: str) -> dict:
+    """A copy of the policy with one action removed (statements left empty are dropped)."""
+    statements = []
+    for statement in parse_statements(document):
+        raw = dict(statement.raw) if isinstance(statement.raw, dict) else statement.raw
+        if isinstance(raw, dict) and "Action" in raw:
+            kept = [a for a in as_list(raw["Action"]) if a != action]
+            if not kept:
+                continue
+            raw["Action"] = kept[0] if len(kept) == 1 else kept
+        statements.append(raw)
+    return {**document, "Statement": statements}

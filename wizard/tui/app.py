@@ -55,6 +55,7 @@ class PolicyWizardApp(App[None]):
         Binding("escape", "back", "Back"),
         Binding("ctrl+y", "copy", "Copy"),
         Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+o", "open_policy", "Check a policy"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         *(Binding(f"alt+{step.value + 1}", f"go({step.value})", f"Go to {step.title}", show=False) for step in Step),
@@ -301,6 +302,16 @@ class PolicyWizardApp(App[None]):
         self.notify(f"Saved the policy to {where}", timeout=8)
         self._show_status()
 
+    def action_open_policy(self) -> None:
+        """Check and explain an existing policy, from a file or pasted."""
+        from wizard.tui.inspect import InspectScreen, OpenPolicyDialog
+
+        def opened(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self.push_screen(InspectScreen(*result))
+
+        self.push_screen(OpenPolicyDialog(), opened)
+
     def action_help(self) -> None:
         from wizard.tui.dialogs import HelpScreen
 
@@ -341,6 +352,9 @@ class PolicyWizardApp(App[None]):
                 "Jump to this step; every answer is kept",
                 partial(self.action_go, step.value),
             )
+        yield SystemCommand(
+            "Check an existing policy", "Open a policy file or paste one: explanations and findings", self.action_open_policy
+        )
         yield SystemCommand("Help: keys", "List the keys (F1)", self.action_help)
 
 

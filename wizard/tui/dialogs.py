@@ -206,6 +206,8 @@ HELP = """\
 [b]Your policy[/b]
   [b $accent]ctrl+y[/]        copy it (system clipboard, else the terminal's)
   [b $accent]ctrl+s[/]        save it to a file
+  [b $accent]ctrl+o[/]        check and explain an existing policy (a file, or pasted)
+  Review step    "What if an action were missing?" shows what would break
 
 [b]Everything else[/b]
   [b $accent]ctrl+p[/]        command palette: copy, save, go to a step, theme

@@ -127,6 +127,11 @@ class ChoiceList(Static, can_focus=True):
             lines.append(Content.from_markup(f"[{style}]$marker $title[/]", marker="●" if chosen else "○", title=title))
         set_content(self, Content("\n").join(lines))
 
+    def set_choices(self, choices: Sequence[tuple[str, str]], value: str) -> None:
+        """Replace the choices (and the chosen value) without posting Chosen."""
+        self._choices, self._value = list(choices), value
+        self._draw()
+
     def set_value(self, value: str) -> None:
         """Choose `value` without posting Chosen (used when the model changed it)."""
         if value != self._value:
@@ -140,9 +145,11 @@ class ChoiceList(Static, can_focus=True):
             self.post_message(self.Chosen(self, value))
 
     def _index(self) -> int:
-        return next(index for index, (key, _) in enumerate(self._choices) if key == self._value)
+        return next((index for index, (key, _) in enumerate(self._choices) if key == self._value), 0)
 
     def action_move(self, delta: int) -> None:
+        if not self._choices:
+            return
         self._choose(self._choices[max(0, min(len(self._choices) - 1, self._index() + delta))][0])
 
     def action_move_to(self, index: int) -> None:
@@ -340,8 +347,12 @@ class PolicyView(ScrollView, can_focus=True):
         if self._style_by_kind is None:
             self._style_by_kind = {
                 kind: self.get_component_rich_style(f"policy-view--{kind}", partial=True)
-                for kind in ("key", "string", "punct", "placeholder", "highlight")
+                for kind in ("key", "string", "punct", "placeholder")
             }
+            # A translucent background (accent 20%) must be blended with ours by hand: a Rich
+            # style has no alpha.
+            tint = self.get_component_styles("policy-view--highlight").background
+            self._style_by_kind["highlight"] = RichStyle(bgcolor=(self.background_colors[1] + tint).rich_color)
             self._style_by_kind["plain"] = RichStyle()
         return self._style_by_kind
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.answers import Preview, Step
+from wizard.core.catalog import lookup
+from wizard.core.lint import check_policy, without_action
 from wizard.core.regions import login_command
 from wizard.core.roles import ROLES
 from wizard.core.size import Strategy
 from wizard.tui.steps.base import WizardStep
+from wizard.tui.widgets import ChoiceList
 
 
 class ReviewStep(WizardStep):
@@ -27,6 +30,11 @@ class ReviewStep(WizardStep):
     ReviewStep #sections { height: auto; max-height: 8; border: none; padding: 0; background: $surface; }
     ReviewStep #sections:focus { background-tint: $primary 8%; }
     ReviewStep #explanation-scroll { height: 1fr; scrollbar-size-vertical: 1; }
+    ReviewStep #whatif { display: none; height: 1fr; }
+    ReviewStep.-whatif #whatif { display: block; }
+    ReviewStep.-whatif #explanation-scroll { display: none; }
+    ReviewStep #whatif-actions { height: auto; max-height: 9; overflow-y: auto; }
+    ReviewStep #whatif-result-scroll { height: 1fr; scrollbar-size-vertical: 1; }
     """
 
     class SectionHighlighted(Message):
@@ -39,6 +47,10 @@ class ReviewStep(WizardStep):
         yield OptionList(id="sections", classes="first-focus")
         with VerticalScroll(id="explanation-scroll"):
             yield Static(id="explanation", classes="info")
+        with Vertical(id="whatif"):
+            yield ChoiceList([], "", heading="Take away (tab, then ↑ ↓):", id="whatif-actions")
+            with VerticalScroll(id="whatif-result-scroll"):
+                yield Static(id="whatif-result", classes="info")
 
     def show_preview(self, preview: Preview) -> None:
         """Rebuild the section list for a complete policy, keeping the highlighted entry."""
@@ -56,6 +68,7 @@ class ReviewStep(WizardStep):
             entries.append(Option("Size limit", id="size"))
         if preview.warnings:
             entries.append(Option(f"Warnings ({len(preview.warnings)})", id="warnings"))
+        entries.append(Option("What if an action were missing?", id="whatif"))
         sections.set_options(entries)
         sections.highlighted = min(highlighted, len(entries) - 1)
         self._explain(entries[sections.highlighted].id or "")
@@ -67,6 +80,10 @@ class ReviewStep(WizardStep):
     def _explain(self, section: str) -> None:
         preview: Preview | None = getattr(self, "_preview", None)
         if preview is None:
+            return
+        self.set_class(section == "whatif", "-whatif")
+        if section == "whatif":
+            self._show_whatif(preview)
             return
         request = preview.policy.request
         statement_index = None
@@ -97,6 +114,44 @@ class ReviewStep(WizardStep):
             )
         self.query_one("#explanation", Static).update(content)
         self.post_message(self.SectionHighlighted(statement_index))
+
+
+    def _show_whatif(self, preview: Preview) -> None:
+        actions = [action.name for statement in preview.policy.statements for action in statement.actions]
+        choices = self.query_one("#whatif-actions", ChoiceList)
+        current = choices.value if choices.value in actions else actions[0]
+        choices.set_choices([(name, name) for name in actions], current)
+        self._show_whatif_result(current)
+
+    @on(ChoiceList.Chosen, "#whatif-actions")
+    def _whatif_chosen(self, event: ChoiceList.Chosen) -> None:
+        self._show_whatif_result(event.value)
+
+    def _show_whatif_result(self, action: str) -> None:
+        preview: Preview = self._preview
+        self.query_one("#whatif-result", Static).update(what_if_without(preview, action))
+        holder = next(
+            index for index, statement in enumerate(preview.policy.statements) if any(a.name == action for a in statement.actions)
+        )
+        self.post_message(self.SectionHighlighted(holder))
+
+
+def what_if_without(preview: Preview, action: str) -> Content:
+    """What breaks without one action: the catalog's symptom and what `check` would report."""
+    row = lookup(action)
+    findings = check_policy(without_action(preview.policy.document, action))
+    head = Content.from_markup("[b]Without $action[/b]\n$symptom", action=action, symptom=row.without if row else "")
+    if not findings:
+        return head + Content("\n\n`ecr-policy check` would find nothing: this action is not needed.")
+    lines = [
+        Content.from_markup(
+            f"\n[{'$error' if finding.severity == 'error' else '$warning'} b]$severity[/] $message",
+            severity=finding.severity,
+            message=finding.message,
+        )
+        for finding in findings
+    ]
+    return head + Content("\n\n`ecr-policy check` would report:") + Content("").join(lines)
 
 
 def explain_statement(preview: Preview, index: int) -> Content:
