@@ -71,6 +71,10 @@ def _read_repository_file(path: str | None) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # --debug is accepted before or after the command; the copy on each command must not
+    # overwrite the value given before it, hence SUPPRESS there.
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an internal error")
     parser = _Parser(
         prog=PROG,
         description=(
@@ -80,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"Example: {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error instead of a report file")
     parser.add_argument(
         "--plain",
         action="store_true",
@@ -94,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser(
         "generate",
+        parents=[debug],
         help="print the policy for the given answers (no questions asked)",
         description=(
             "Print the least-privilege identity policy as JSON on stdout. Warnings (wildcards, "
@@ -167,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = commands.add_parser(
         "explain",
+        parents=[debug],
         help="explain an existing policy: each statement and action, its reach, its blast radius",
         description=(
             "Explain an ECR identity policy in plain words: what each statement allows, what each "
@@ -179,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
+        parents=[debug],
         help="lint an existing policy: findings with where they are and how to fix them",
         description=(
             "Check an ECR identity policy for mistakes that break docker pull/push or grant too much. "
@@ -214,9 +222,9 @@ def _check(args: argparse.Namespace) -> int:
     name = "stdin" if args.file == "-" else args.file
     if args.format == "json":
         report = {"file": name, "summary": summarize(findings), "findings": [finding.as_dict() for finding in findings]}
-        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        _write_stdout(json.dumps(report, indent=2) + "\n")
     else:
-        sys.stdout.write(report_text(findings, name))
+        _write_stdout(report_text(findings, name))
     return 1 if findings else EXIT_OK
 
 
@@ -230,7 +238,7 @@ def _explain(args: argparse.Namespace) -> int:
         for finding in problems:
             print(f"error: {finding.message}; {finding.fix}", file=sys.stderr)
         return 1
-    sys.stdout.write(explain_document(document))
+    _write_stdout(explain_document(document))
     findings = check_policy(document)
     name = "-" if args.file == "-" else args.file
     print(f"\nCheck: {summarize(findings)}" + (f"; `ecr-policy check {name}` lists them with fixes" if findings else ""))
@@ -295,9 +303,21 @@ def _note_compaction(wildcards, kind: PolicyKind) -> None:
         print(f"note: {wildcard.pattern!r} replaces {shown}; it {wildcard.also_matches}", file=sys.stderr)
 
 
+def _write_stdout(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        # e.g. `> /dev/full`: say so once, and stop Python retrying the flush at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise UsageError(f"cannot write to standard output: {error.strerror or error}") from None
+
+
 def _emit_one(args: argparse.Namespace, text: str, what: str) -> int:
     if not args.output:
-        sys.stdout.write(text)
+        _write_stdout(text)
         return EXIT_OK
     from wizard.core.files import FileExistsSaveError, SaveError, save_text  # only when writing
 
@@ -313,7 +333,7 @@ def _emit_one(args: argparse.Namespace, text: str, what: str) -> int:
 
 def _emit_many(args: argparse.Namespace, documents: list[dict]) -> int:
     if not args.output:
-        sys.stdout.write(render_json(documents))
+        _write_stdout(render_json(documents))
         return EXIT_OK
     from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
 
@@ -352,14 +372,16 @@ def _run_wizard(args: argparse.Namespace) -> int:
             "the wizard needs a terminal (stdin or stdout is not one); in scripts use "
             f"'{PROG} generate --role ... --repo ... --account ...', or '{PROG} --plain' for plain prompts"
         )
-    PolicyWizardApp(theme=args.theme).run()
-    return EXIT_OK
+    app = PolicyWizardApp(theme=args.theme, debug=args.debug)
+    app.run()
+    return app.return_code or EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
         if args.command is None:
             return _run_wizard(args)
         return args.handler(args)
@@ -375,6 +397,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except Exception as error:
+        if "--debug" in arguments:
+            raise
+        from wizard.crash import EXIT_INTERNAL_ERROR, crash_message, write_report
+
+        print(crash_message(error, write_report(error)), file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
 
 
 if __name__ == "__main__":

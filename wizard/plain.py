@@ -112,7 +112,7 @@ class PlainWizard:
         except (KeyboardInterrupt, EOFError):
             self.say(CANCELLED)
             return EXIT_CANCELLED
-        return 0
+        return 0  # any other exception reaches the CLI's crash handler
 
     @staticmethod
     def _ask(question: questionary.Question):

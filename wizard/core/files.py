@@ -51,6 +51,9 @@ def inspect_target(path: str | os.PathLike[str]) -> SaveTarget:
         raise SaveError(f"{str(directory)!r} is not a directory")
     if real.exists() and not stat.S_ISREG(real.stat().st_mode):
         raise SaveError(f"{str(target)!r} is not a regular file (a device or a pipe); choose a file name")
+    if real.exists() and not stat.S_IMODE(real.stat().st_mode) & 0o222:
+        # Read-only for everyone: somebody protected it; never replace it, even when asked to.
+        raise SaveError(f"{str(target)!r} is read-only; make it writable first (chmod u+w) or choose another name")
     return SaveTarget(path=target, exists=real.exists() or target.is_symlink(), link_target=link_target)
 
 

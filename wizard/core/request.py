@@ -50,9 +50,16 @@ class Message(namedtuple("Message", "field value reason accepted", defaults=("",
     __slots__ = ()
 
     def __str__(self) -> str:
-        subject = f"{self.field} {self.value!r}" if self.value else self.field
+        subject = f"{self.field} {shown_value(self.value)}" if self.value else self.field
         text = f"{subject}: {self.reason}"
         return f"{text}. {self.accepted}" if self.accepted else text
+
+
+def shown_value(value: str, limit: int = 60) -> str:
+    """A value as messages quote it: repr (control characters escaped), long ones shortened."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… ({len(value):,} characters)"
 
 
 class FieldCheck(namedtuple("FieldCheck", "value error warnings", defaults=(None, ()))):

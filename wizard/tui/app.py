@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -19,6 +20,7 @@ from textual.widgets import ContentSwitcher, Footer, Label, Static
 from wizard.core.answers import Answers, Preview, Step
 from wizard.core.builder import render_json, suggested_file_name
 from wizard.core.regions import region_from_environment
+from wizard.core.request import shown_value
 from wizard.core.size import Strategy, policy_size
 from wizard.themes import DEFAULT_THEME, ThemeData, load_themes
 from wizard.tui.steps import load_step
@@ -61,8 +63,10 @@ class PolicyWizardApp(App[None]):
         *(Binding(f"alt+{step.value + 1}", f"go({step.value})", f"Go to {step.title}", show=False) for step in Step),
     ]
 
-    def __init__(self, theme: str | None = None, answers: Answers | None = None) -> None:
+    def __init__(self, theme: str | None = None, answers: Answers | None = None, debug: bool = False) -> None:
         super().__init__()
+        self.show_tracebacks = debug
+        """Show Textual's traceback on a crash instead of a short message and a report file."""
         self.answers = answers or Answers(region=region_from_environment() or "")
         self.step = Step.ROLE
         self.exported_json: str | None = None
@@ -340,6 +344,26 @@ class PolicyWizardApp(App[None]):
             answered,
         )
 
+    # When something goes wrong ------------------------------------------------------------
+
+    def _print_error_renderables(self) -> None:
+        # Textual prints a full traceback (with locals) when a handler raises. Unless --debug,
+        # write it to a report, with the policy being worked on so nothing is lost, and show
+        # one paragraph instead. (A private hook: Textual is pinned exactly.)
+        error = self._exception
+        if self.show_tracebacks or error is None:
+            super()._print_error_renderables()
+            return
+        from wizard.crash import EXIT_INTERNAL_ERROR, crash_message, write_report
+
+        self._exit_renderables.clear()
+        try:
+            context = self.policy_json
+        except Exception:  # the crash may have come from building the policy itself
+            context = repr(self.answers)
+        print(crash_message(error, write_report(error, context)), file=sys.stderr)
+        self._return_code = EXIT_INTERNAL_ERROR
+
     # Command palette --------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -367,5 +391,5 @@ _STEP_IDS = {
 
 
 def _short(message) -> str:
-    subject = f"{message.field} {message.value!r}" if message.value else message.field
+    subject = f"{message.field} {shown_value(message.value, 30)}" if message.value else message.field
     return f"{subject} {message.reason}"

@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 from wizard.core.answers import Step
 from wizard.core.request import Message as FieldMessage, check_repository
 from wizard.tui.steps.base import Advance, WizardStep, feedback
-from wizard.tui.steps.live_input import LiveInput
+from wizard.tui.steps.live_input import ListInput
 from wizard.tui.widgets import set_content
 
 
@@ -57,8 +57,9 @@ class RepositoriesStep(WizardStep):
     def compose(self) -> ComposeResult:
         yield Label("Which repositories?", classes="step-title")
         yield Static("Enter adds a name or pattern; Enter on an empty field moves on.", classes="hint")
-        yield LiveInput(
+        yield ListInput(
             self._typed,
+            self.add_names,
             placeholder="e.g. my-app or team-a/*",
             id="repo-input",
             classes="first-focus",
