@@ -14,6 +14,7 @@ from wizard.core.request import (
     check_repositories,
     check_repository,
     make_request,
+    shown_value,
 )
 
 VALID_NAMES = ["my-app", "ab", "team-a/api", "a.b_c-d", "a__b", "a---b", "x/y/z9", "0" * 256]
@@ -57,7 +58,8 @@ def test_invalid_repository_names_get_specific_messages(text, expected_reason):
     assert expected_reason in message
     assert "Accepted: 2-256 lowercase" in message
     if text.strip():
-        assert repr(text.strip()) in message, "the message names the bad value"
+        assert shown_value(text.strip()) in message, "the message names the bad value"
+        assert len(message) < 600, "long values are shortened"
 
 
 @pytest.mark.parametrize(
