@@ -10,7 +10,17 @@ from __future__ import annotations
 import json
 from collections import namedtuple
 
-from wizard.core.catalog import AUTH_ACTION, PULL_ACTIONS, PUSH_ACTIONS, WHY_AUTH_IS_ON_STAR, EcrAction
+from wizard.core.catalog import (
+    AUTH_ACTION,
+    CACHE_CREATE_ACTION,
+    CACHE_IMPORT_ACTION,
+    PUBLIC_LOGIN_ACTIONS,
+    PUBLIC_PUSH_ACTIONS,
+    PULL_ACTIONS,
+    PUSH_ACTIONS,
+    WHY_AUTH_IS_ON_STAR,
+    EcrAction,
+)
 from wizard.core.request import Access, PolicyRequest
 
 POLICY_VERSION = "2012-10-17"
@@ -66,13 +76,31 @@ def render_json(document: dict | list) -> str:
 def _describe_repositories(request: PolicyRequest) -> str:
     listed = ", ".join(request.repositories)
     noun = "repository" if len(request.repositories) == 1 else "repositories"
+    if request.public:
+        return f"public {noun} {listed} of account {request.account}"
     return f"{noun} {listed} in account {request.account}, {request.region}"
+
+
+KMS_NOTE = (
+    "KMS-encrypted repositories: AWS documents that ECR creates a KMS grant when the repository "
+    "is created, so the creator needs kms:CreateGrant, kms:RetireGrant and kms:DescribeKey; pulls "
+    "and pushes use ECR's grant. This policy adds no KMS permission. If your key policy denies "
+    "use through ECR, fix the key policy rather than adding kms:* here (not verified by this tool)."
+)
+PUBLIC_PULL_NOTE = (
+    "Pulling public images needs no permission: anyone can pull from public.ecr.aws. Logging in "
+    "only raises your pull rate limit, which is all this policy allows."
+)
 
 
 def build_policy(request: PolicyRequest) -> GeneratedPolicy:
     """Build the least-privilege identity policy for a validated request."""
+    if request.public:
+        return _build_public_policy(request)
     repository_arns = request.repository_arns
     where = _describe_repositories(request)
+    pull_actions = (*PULL_ACTIONS, CACHE_IMPORT_ACTION) if request.pull_through_cache else PULL_ACTIONS
+    cache_note = " and, on a first pull, import them from the upstream registry (pull-through cache)" if request.pull_through_cache else ""
     statements = [
         Statement(
             sid="AllowECRAuth",
@@ -88,12 +116,26 @@ def build_policy(request: PolicyRequest) -> GeneratedPolicy:
         Statement(
             sid="AllowECRPull",
             title="Pull images",
-            summary=f"Lets the principal read image manifests and download layers from the {where}.",
-            actions=PULL_ACTIONS,
+            summary=f"Lets the principal read image manifests and download layers from the {where}{cache_note}.",
+            actions=pull_actions,
             resources=repository_arns,
             scope_note="Scoped to the named repositories: nothing else in the registry can be read.",
         ),
     ]
+    if request.cache_create:
+        statements.append(
+            Statement(
+                sid="AllowECRCacheCreate",
+                title="Create cache repositories",
+                summary=(
+                    "Lets a first pull through the pull-through cache create the cache repository "
+                    f"(PREFIX/UPSTREAM-REPO) for the {where}."
+                ),
+                actions=(CACHE_CREATE_ACTION,),
+                resources=repository_arns,
+                scope_note="Scoped to the cache names: the principal cannot create repositories elsewhere.",
+            )
+        )
     if request.access is Access.PUSH:
         statements.append(
             Statement(
@@ -106,6 +148,34 @@ def build_policy(request: PolicyRequest) -> GeneratedPolicy:
                 actions=PUSH_ACTIONS,
                 resources=repository_arns,
                 scope_note="Scoped to the same repositories as pull: the principal cannot push anywhere else.",
+            )
+        )
+    return GeneratedPolicy(request=request, statements=tuple(statements))
+
+
+def _build_public_policy(request: PolicyRequest) -> GeneratedPolicy:
+    statements = [
+        Statement(
+            sid="AllowECRPublicAuth",
+            title="ECR Public login",
+            summary=(
+                "Lets the principal log in to public.ecr.aws (`aws ecr-public get-login-password`)."
+                + ("" if request.access is Access.PUSH else " " + PUBLIC_PULL_NOTE)
+            ),
+            actions=PUBLIC_LOGIN_ACTIONS,
+            resources=("*",),
+            scope_note="Both login actions are account-level: IAM accepts only \"Resource\": \"*\" for them.",
+        )
+    ]
+    if request.access is Access.PUSH:
+        statements.append(
+            Statement(
+                sid="AllowECRPublicPush",
+                title="Push public images",
+                summary=f"Lets the principal upload layers and write manifests and tags to the {_describe_repositories(request)}.",
+                actions=PUBLIC_PUSH_ACTIONS,
+                resources=request.repository_arns,
+                scope_note="Scoped to the named public repositories.",
             )
         )
     return GeneratedPolicy(request=request, statements=tuple(statements))

@@ -127,7 +127,63 @@ _ACTIONS = (
     ),
 )
 
-CATALOG: dict[str, EcrAction] = {action.name: action for action in _ACTIONS}
+_OPTIONAL_ACTIONS = (
+    EcrAction(
+        name="ecr:BatchImportUpstreamImage",
+        access_level="Write",
+        resource_type=ResourceType.REPOSITORY,
+        step="pull through a pull-through cache",
+        why=(
+            "Lets a pull from a pull-through cache repository fetch the image from the upstream "
+            "registry (Docker Hub, Quay, ECR Public...) and store it in the cache."
+        ),
+        without=(
+            "Pulls of images already cached work; the first pull of a new image or tag fails with "
+            "'not authorized to perform ecr:BatchImportUpstreamImage'."
+        ),
+    ),
+    EcrAction(
+        name="ecr:CreateRepository",
+        access_level="Write",
+        resource_type=ResourceType.REPOSITORY,
+        step="first pull through a pull-through cache",
+        why=(
+            "Creates the cache repository (PREFIX/UPSTREAM-REPO) on the first pull of an upstream "
+            "repository that has never been cached."
+        ),
+        without="The first pull of a never-cached upstream repository fails; already-cached ones work.",
+    ),
+    EcrAction(
+        name="ecr-public:GetAuthorizationToken",
+        access_level="Read",
+        resource_type=ResourceType.ANY,
+        step="docker login to public.ecr.aws",
+        why="Returns the password `aws ecr-public get-login-password` hands to `docker login public.ecr.aws`.",
+        without="`aws ecr-public get-login-password` fails, so pushes to ECR Public are refused; anonymous pulls still work.",
+    ),
+    EcrAction(
+        name="sts:GetServiceBearerToken",
+        access_level="Read",
+        resource_type=ResourceType.ANY,
+        step="docker login to public.ecr.aws",
+        why="ECR Public's login token is an STS bearer token; ecr-public:GetAuthorizationToken needs this beside it.",
+        without="ECR Public login fails with AccessDenied on sts:GetServiceBearerToken.",
+    ),
+    *(
+        EcrAction(
+            name=f"ecr-public:{row.short_name}",
+            access_level=row.access_level,
+            resource_type=ResourceType.REPOSITORY,
+            step=f"push to ECR Public ({row.step})",
+            why=row.why.replace("the repository", "the public repository"),
+            without=row.without,
+        )
+        for row in _ACTIONS
+        if row.name in ("ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
+    ),
+)
+
+CATALOG: dict[str, EcrAction] = {action.name: action for action in (*_ACTIONS, *_OPTIONAL_ACTIONS)}
 """Every action the wizard can emit, by full name."""
 
 AUTH_ACTION = CATALOG["ecr:GetAuthorizationToken"]
@@ -141,6 +197,13 @@ PUSH_ACTIONS: tuple[EcrAction, ...] = tuple(
     for name in ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
 )
 """What push adds on top of pull: the four upload actions."""
+CACHE_IMPORT_ACTION = CATALOG["ecr:BatchImportUpstreamImage"]
+CACHE_CREATE_ACTION = CATALOG["ecr:CreateRepository"]
+PUBLIC_LOGIN_ACTIONS = (CATALOG["ecr-public:GetAuthorizationToken"], CATALOG["sts:GetServiceBearerToken"])
+PUBLIC_PUSH_ACTIONS: tuple[EcrAction, ...] = tuple(
+    CATALOG[f"ecr-public:{name}"]
+    for name in ("BatchCheckLayerAvailability", "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload", "PutImage")
+)
 
 WHY_AUTH_IS_ON_STAR = (
     "GetAuthorizationToken is an account-level action: IAM accepts only \"Resource\": \"*\" for "

@@ -99,7 +99,8 @@ def explain_action(action: str) -> str:
     if not expanded:
         return f"{action}: not an ECR action this tool knows; IAM grants nothing for an unknown action."
     if len(expanded) > 1 or expanded[0].lower() != action.lower():
-        needed = [name for name in expanded if lookup(name)]
+        essential = {AUTH_ACTION.name, *(a.name for a in PULL_ACTIONS), *(a.name for a in PUSH_ACTIONS)}
+        needed = [name for name in expanded if name in essential]
         rest = len(expanded) - len(needed)
         return (
             f"{action}: a wildcard for {len(expanded)} actions; pull/push need {len(needed)} of them "

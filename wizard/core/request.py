@@ -80,11 +80,19 @@ class RequestError(ValueError):
         super().__init__("; ".join(str(error) for error in self.errors))
 
 
-class PolicyRequest(namedtuple("PolicyRequest", "role access repositories region account")):
+class PolicyRequest(
+    namedtuple(
+        "PolicyRequest",
+        "role access repositories region account pull_through_cache cache_create public kms",
+        defaults=(False, False, False, False),
+    )
+):
     """A validated request: everything the builder needs, nothing it has to check again.
 
     role: Role; access: Access; repositories: a tuple of names and patterns; region: a code;
-    account: 12 digits, as a string.
+    account: 12 digits, as a string. Options: pull_through_cache (the repositories are cache
+    repositories, PREFIX/UPSTREAM), cache_create (pulls may create them), public (ECR Public
+    repositories), kms (KMS-encrypted repositories: documented, adds no permission).
     """
 
     __slots__ = ()
@@ -94,6 +102,8 @@ class PolicyRequest(namedtuple("PolicyRequest", "role access repositories region
         return regions.partition_for(self.region)
 
     def repository_arn(self, repository: str) -> str:
+        if self.public:
+            return f"arn:aws:ecr-public::{self.account}:repository/{repository}"
         return f"arn:{self.partition.name}:ecr:{self.region}:{self.account}:repository/{repository}"
 
     @property
@@ -209,6 +219,19 @@ def check_repositories(texts: Iterable[str]) -> tuple[list[str], list[Message], 
     return list(kept), errors, warnings
 
 
+def _option_errors(pull_through_cache: bool, cache_create: bool, public: bool) -> list[Message]:
+    errors = []
+    if public and pull_through_cache:
+        errors.append(
+            Message("options", "public + pull-through cache", "cannot be combined: a pull-through cache is a private repository", "Choose one.")
+        )
+    if cache_create and not pull_through_cache:
+        errors.append(
+            Message("options", "cache-create", "only applies to a pull-through cache", "Add the pull-through cache option too.")
+        )
+    return errors
+
+
 def parse_role(text: str | Role) -> Role:
     try:
         return Role(text)
@@ -230,6 +253,11 @@ def make_request(
     region: str,
     account: str,
     access: str | Access | None = None,
+    *,
+    pull_through_cache: bool = False,
+    cache_create: bool = False,
+    public: bool = False,
+    kms: bool = False,
 ) -> ValidatedRequest:
     """Validate raw answers into a PolicyRequest; raises RequestError listing every problem."""
     errors: list[Message] = []
@@ -253,14 +281,28 @@ def make_request(
         if check.error:
             errors.append(check.error)
         warnings.extend(check.warnings)
+    errors.extend(_option_errors(pull_through_cache, cache_create, public))
+    region_value = region_check.value
+    if public and region_value and not errors:
+        if regions.partition_for(region_value).name != "aws":
+            errors.append(
+                Message("region", region_value, "is not in the aws partition; ECR Public exists only there", "Accepted: us-east-1.")
+            )
+        elif region_value != "us-east-1":
+            warnings.append(Message("region", region_value, "is replaced by us-east-1: ECR Public and its login live there"))
+            region_value = "us-east-1"
     if errors:
         raise RequestError(errors)
-    assert parsed_role is not None and region_check.value and account_check.value
+    assert parsed_role is not None and region_value and account_check.value
     request = PolicyRequest(
         role=parsed_role,
         access=parsed_access or DEFAULT_ACCESS[parsed_role],
         repositories=tuple(kept),
-        region=region_check.value,
+        region=region_value,
         account=account_check.value,
+        pull_through_cache=pull_through_cache,
+        cache_create=cache_create,
+        public=public,
+        kms=kms,
     )
     return ValidatedRequest(request, tuple(warnings))
