@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from wizard import __version__
 from wizard.core import RequestError, Role, build_policy, make_request, render_json
+from wizard.core.deploy import build_bundle, make_deployment
 from wizard.core.regions import region_from_environment
 from wizard.core.request import Access
 from wizard.core.size import (
@@ -142,8 +143,62 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[access.value for access in Access],
         help="pull, or push (which includes pull); default: push for ci, pull for the others",
     )
-    generate.add_argument("--output", "-o", metavar="FILE", help="write the policy to FILE instead of stdout")
+    generate.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     generate.add_argument("--force", action="store_true", help="with --output: replace FILE if it exists")
+    generate.add_argument(
+        "--format",
+        choices=["json", "terraform", "cloudformation", "aws-cli"],
+        default="json",
+        help="json (default): the policy document; terraform, cloudformation, aws-cli: everything to apply "
+        "(policy, role with trust policy, attachment, repository policy), explained in comments",
+    )
+    generate.add_argument(
+        "--document",
+        choices=["identity", "trust", "repository"],
+        default="identity",
+        help="with --format json: which document to print (default identity); with --format "
+        "cloudformation, 'repository' gives the template for the repositories' account",
+    )
+    options = generate.add_argument_group("options")
+    options.add_argument(
+        "--pull-through-cache",
+        action="store_true",
+        help="the repositories are pull-through cache repositories (e.g. --repo 'docker-hub/*'): adds ecr:BatchImportUpstreamImage",
+    )
+    options.add_argument(
+        "--cache-create-repositories",
+        action="store_true",
+        help="with --pull-through-cache: a first pull may create the cache repository (ecr:CreateRepository on those names)",
+    )
+    options.add_argument("--public", action="store_true", help="ECR Public repositories (public.ecr.aws, us-east-1)")
+    options.add_argument("--kms", action="store_true", help="the repositories use KMS encryption (explained; no permission is added)")
+    trust = generate.add_argument_group(
+        "the role and its trust policy",
+        "Used by --format terraform/cloudformation/aws-cli and --document trust. ecs and eks have a "
+        "default (ecs-tasks, eks-node); ci needs --trust; lambda has none (the Lambda service pulls).",
+    )
+    trust.add_argument(
+        "--trust",
+        choices=["github", "gitlab", "codebuild", "ec2", "ecs-tasks", "eks-node", "eks-fargate", "eks-pod-identity"],
+        help="who assumes the role",
+    )
+    trust.add_argument("--github-repo", metavar="OWNER/REPO", help="GitHub repository whose workflows may assume the role")
+    trust.add_argument("--github-branch", metavar="BRANCH", help="only workflows on this branch (default main)")
+    trust.add_argument("--github-tag", metavar="TAG", help="only workflows on this tag (wildcards allowed: 'v*')")
+    trust.add_argument("--github-environment", metavar="NAME", help="only jobs that use this deployment environment")
+    trust.add_argument("--github-sub", metavar="SUB", help="the exact sub claim, e.g. from a run's token (overrides the three above)")
+    trust.add_argument("--gitlab-url", metavar="URL", help="GitLab instance (default https://gitlab.com)")
+    trust.add_argument("--gitlab-project", metavar="GROUP/PROJECT", help="GitLab project whose pipelines may assume the role")
+    trust.add_argument("--gitlab-branch", metavar="BRANCH", help="only pipelines on this branch (default main)")
+    trust.add_argument("--gitlab-sub", metavar="SUB", help="the exact sub claim (overrides --gitlab-project/--gitlab-branch)")
+    trust.add_argument("--cluster", metavar="NAME", help="EKS cluster of the Fargate profiles (--trust eks-fargate)")
+    trust.add_argument("--role-name", metavar="NAME", help="the role to create (or the existing one to attach to)")
+    trust.add_argument(
+        "--principal",
+        metavar="ACCOUNT|ROLE_ARN",
+        help="cross-account: the account or role that pulls, when it is not --account; adds the repository policy",
+    )
+    trust.add_argument("--function-account", metavar="ID", help="lambda: the account of the functions (default --account)")
     size = generate.add_argument_group(
         "size limits",
         "IAM refuses a managed policy over 6,144 characters and a role's inline policies over "
@@ -261,10 +316,31 @@ def _generate(args: argparse.Namespace) -> int:
             region=region,
             account=args.account,
             access=args.access,
+            pull_through_cache=args.pull_through_cache,
+            cache_create=args.cache_create_repositories,
+            public=args.public,
+            kms=args.kms,
+        )
+        deployment, deployment_warnings = make_deployment(
+            validated.request,
+            args.trust,
+            github_repository=args.github_repo,
+            github_branch=args.github_branch,
+            github_tag=args.github_tag,
+            github_environment=args.github_environment,
+            github_sub=args.github_sub,
+            gitlab_url=args.gitlab_url,
+            gitlab_project=args.gitlab_project,
+            gitlab_branch=args.gitlab_branch,
+            gitlab_sub=args.gitlab_sub,
+            cluster=args.cluster,
+            principal=args.principal,
+            function_account=args.function_account,
+            role_name=args.role_name,
         )
     except RequestError as error:
         raise UsageError(*(str(message) for message in error.errors)) from None
-    for warning in validated.warnings:
+    for warning in (*validated.warnings, *deployment_warnings):
         print(f"warning: {warning}", file=sys.stderr)
     kind = PolicyKind(args.limit)
     strategy = Strategy.SPLIT if args.split else Strategy.COMPACT if args.compact else None
@@ -278,10 +354,44 @@ def _generate(args: argparse.Namespace) -> int:
         raise UsageError(over_limit_message(fitted, split_flag, "--compact"))
     if strategy is Strategy.SPLIT:
         _note_split(fitted.parts, kind)
-        return _emit_many(args, fitted.documents)
     if strategy is Strategy.COMPACT:
         _note_compaction(fitted.wildcards, kind)
-    return _emit_one(args, fitted.text(), f"{len(fitted.parts[0].statements)} statements")
+    bundle = build_bundle(validated.request, deployment, identity=policy)
+    for note in bundle.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.format != "json":
+        from wizard.core.formats import FormatError, render
+
+        try:
+            text = render(bundle, args.format, list(fitted.parts), args.document, inline=kind is PolicyKind.INLINE)
+        except FormatError as error:
+            raise UsageError(str(error)) from None
+        return _emit_one(args, text, f"the {args.format} output")
+    others = [name for name, document in (("trust", bundle.trust), ("repository", bundle.repository)) if document]
+    if args.document != "identity":
+        chosen = bundle.trust if args.document == "trust" else bundle.repository
+        if chosen is None:
+            why = "this role has no trust policy here" if args.document == "trust" else "no repository policy is needed here"
+            raise UsageError(f"there is no {args.document} policy: {why}")
+        return _emit_one(args, render_json(chosen.document), f"the {args.document} policy")
+    if others and not args.output:
+        shown = " and ".join(f"a {name} policy (--document {name})" for name in others)
+        print(f"note: this setup also needs {shown}", file=sys.stderr)
+    if strategy is Strategy.SPLIT:
+        status = _emit_many(args, fitted.documents)
+    else:
+        status = _emit_one(args, fitted.text(), f"{len(fitted.parts[0].statements)} statements")
+    if args.output:
+        for name in others:
+            document = bundle.trust if name == "trust" else bundle.repository
+            _emit_one(args, render_json(document.document), f"the {name} policy", path=_sibling(args.output, name))
+    return status
+
+
+def _sibling(path: str, kind: str) -> str:
+    """policy.json -> policy.trust.json: the other documents are written beside the policy."""
+    stem, dot, extension = path.rpartition(".")
+    return f"{stem}.{kind}.{extension}" if dot and "/" not in extension else f"{path}.{kind}.json"
 
 
 def _note_split(parts, kind: PolicyKind) -> None:
@@ -315,18 +425,19 @@ def _write_stdout(text: str) -> None:
         raise UsageError(f"cannot write to standard output: {error.strerror or error}") from None
 
 
-def _emit_one(args: argparse.Namespace, text: str, what: str) -> int:
-    if not args.output:
+def _emit_one(args: argparse.Namespace, text: str, what: str, path: str | None = None) -> int:
+    path = path or args.output
+    if not path:
         _write_stdout(text)
         return EXIT_OK
     from wizard.core.files import FileExistsSaveError, SaveError, save_text  # only when writing
 
     try:
-        written = save_text(args.output, text, overwrite=args.force)
+        written = save_text(path, text, overwrite=args.force)
     except FileExistsSaveError:
-        raise UsageError(f"{args.output!r} already exists; add --force to replace it") from None
+        raise UsageError(f"{path!r} already exists; add --force to replace it") from None
     except SaveError as error:
-        raise UsageError(f"cannot write {args.output!r}: {error}") from None
+        raise UsageError(f"cannot write {path!r}: {error}") from None
     print(f"wrote {what} to {written}", file=sys.stderr)
     return EXIT_OK
 
