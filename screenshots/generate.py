@@ -24,7 +24,8 @@ SEED_KEYS = {
     Step.ROLE: [],
     Step.REPOSITORIES: ["ctrl+n", *"my-app", "enter", *"team-a/*"],
     Step.TARGET: ["ctrl+n", *"my-app", "enter", "enter", *"frankf"],
-    Step.REVIEW: ["ctrl+n", *"my-app", "enter", "enter", *"us-east-1", "enter", *"123456789012", "enter", "down"],
+    Step.SETUP: ["ctrl+n", *"my-app", "enter", "enter", *"us-east-1", "enter", *"123456789012", "enter", "down"],
+    Step.REVIEW: ["ctrl+n", *"my-app", "enter", "enter", *"us-east-1", "enter", *"123456789012", "enter", "ctrl+n", "down"],
 }
 
 

@@ -44,7 +44,7 @@ async def test_copy_reaches_the_x_clipboard(x_display):
     answers = Answers(repositories=["my-app"], region="us-east-1", account="123456789012")
     app = PolicyWizardApp(answers=answers)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("alt+4", "ctrl+y")
+        await pilot.press("alt+5", "ctrl+y")
         await pilot.pause()
         expected = app.policy_json
         assert app.last_outcome == "Copied the policy to the system clipboard (xclip)."

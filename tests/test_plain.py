@@ -21,7 +21,8 @@ from wizard.tui.app import PolicyWizardApp
 
 DOWN, ENTER, CTRL_C, CTRL_D, BACKSPACE = "\x1b[B", "\r", "\x03", "\x04", "\x7f"
 ROLE_DOWNS = {Role.CI: 0, Role.ECS: 1, Role.EKS: 2, Role.LAMBDA: 3}
-DONE = DOWN + DOWN + ENTER  # "What now?" -> Done
+DONE = DOWN * 3 + ENTER  # "What now?" -> Done
+SETUP = ENTER * 4  # options: none; trust: the role's default; role name: suggested; same account
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +45,7 @@ def run_plain(keys: str, task: str = ENTER) -> tuple[int, str]:
 def answers(role: Role, repositories: list[str], region: str, account: str, access_keys: str = ENTER) -> str:
     keys = DOWN * ROLE_DOWNS[role] + ENTER + access_keys
     keys += "".join(name + ENTER for name in repositories) + ENTER
-    return keys + region + ENTER + account + ENTER
+    return keys + region + ENTER + account + ENTER + SETUP
 
 
 def printed_policy(output: str) -> str:
@@ -90,14 +91,14 @@ def test_invalid_answers_are_refused_then_fixed():
     keys = ENTER + ENTER
     keys += "My-App" + ENTER + BACKSPACE * 6 + "my-app" + ENTER + ENTER
     keys += "mars-1" + ENTER + BACKSPACE * 6 + "eu-west-3" + ENTER
-    keys += "12345" + ENTER + "6789012" + ENTER + DONE
+    keys += "12345" + ENTER + "6789012" + ENTER + SETUP + DONE
     status, output = run_plain(keys)
     assert status == 0
     assert printed_policy(output) == core_json("ci", ["my-app"], "eu-west-3", "123456789012")
 
 
 def test_empty_repository_list_is_refused_and_warnings_are_shown():
-    keys = ENTER + ENTER + ENTER + "team/*" + ENTER + ENTER + "xx-south-9" + ENTER + "123456789012" + ENTER + DONE
+    keys = ENTER + ENTER + ENTER + "team/*" + ENTER + ENTER + "xx-south-9" + ENTER + "123456789012" + ENTER + SETUP + DONE
     status, output = run_plain(keys)
     assert status == 0
     assert "warning: repository 'team/*': matches every repository in the namespace 'team/'" in " ".join(output.split())
@@ -107,7 +108,7 @@ def test_empty_repository_list_is_refused_and_warnings_are_shown():
 
 def test_region_is_completed_from_a_place_name_and_defaults_from_the_environment(monkeypatch):
     monkeypatch.setenv("AWS_REGION", "sa-east-1")
-    keys = ENTER + ENTER + "my-app" + ENTER + ENTER + ENTER + "123456789012" + ENTER + DONE
+    keys = ENTER + ENTER + "my-app" + ENTER + ENTER + ENTER + "123456789012" + ENTER + SETUP + DONE
     _, output = run_plain(keys)
     assert "arn:aws:ecr:sa-east-1:123456789012:repository/my-app" in output
 
@@ -214,7 +215,7 @@ def test_three_front_ends_give_byte_identical_json():
 
 def test_over_limit_policy_offers_split_or_compact(tmp_path):
     names = [f"team-{index % 7}/service-{index}" for index in range(300)]
-    keys = ENTER + ENTER + "".join(name + ENTER for name in names) + ENTER + "us-east-1" + ENTER + "123456789012" + ENTER
+    keys = ENTER + ENTER + "".join(name + ENTER for name in names) + ENTER + "us-east-1" + ENTER + "123456789012" + ENTER + SETUP
     status, output = run_plain(keys + DOWN + ENTER + DONE)  # choose "Compact"
     assert status == 0
     flat = " ".join(output.split())
@@ -239,3 +240,29 @@ def test_plain_mode_checks_and_explains_files(tmp_path):
     assert status == 0
     assert output.startswith((FIXTURES / "seed-explain.txt").read_text().split("\n\nCheck:")[0])
     assert output.rstrip().endswith("no findings")
+
+
+def test_trust_options_and_outputs_in_plain_mode(tmp_path):
+    keys = ENTER + ENTER + "my-app" + ENTER + ENTER + "us-east-1" + ENTER + "123456789012" + ENTER
+    keys += ENTER  # no options
+    keys += DOWN + ENTER  # GitHub Actions
+    keys += "my-org/my-app" + ENTER + DOWN * 2 + ENTER + "production" + ENTER  # environment
+    keys += ENTER + ENTER  # suggested role name, same account
+    keys += DOWN * 2 + ENTER + DOWN * 2 + ENTER  # change the output to Terraform
+    keys += DOWN + ENTER + ENTER  # save it with the suggested name
+    keys += DONE
+    status, output = run_plain(keys)
+    assert status == 0
+    assert "Trust policy: the trust relationship of ecr-ci-push-my-app (GitHub Actions (OIDC))." in output
+    saved = (tmp_path / "ci-push-my-app-ecr-policy.tf").read_text()
+    assert '"repo:my-org/my-app:environment:production"' in saved and 'resource "aws_iam_role" "ecr"' in saved
+
+
+def test_bad_trust_details_are_asked_again():
+    keys = ENTER + ENTER + "my-app" + ENTER + ENTER + "us-east-1" + ENTER + "123456789012" + ENTER
+    keys += ENTER + DOWN + ENTER + "not-a-repo" + ENTER + ENTER + ENTER + ENTER + ENTER  # GitHub, bad repository
+    keys += ENTER + ENTER + ENTER  # then: no new role, suggested name, same account
+    status, output = run_plain(keys + DONE)
+    assert status == 0
+    assert "GitHub repository 'not-a-repo': is missing or not OWNER/REPO" in " ".join(output.split())
+    assert "Let's try that again." in output

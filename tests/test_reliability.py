@@ -319,7 +319,7 @@ async def test_resize_to_40x12_and_back_keeps_everything():
 
     app = PolicyWizardApp(answers=Answers(repositories=["my-app"], region="us-east-1", account="123456789012"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("alt+4")
+        await pilot.press("alt+5")
         before = app.policy_json
         for size in [(40, 12), (20, 6), (200, 60), (80, 24)]:
             await pilot.resize_terminal(*size)
@@ -342,7 +342,7 @@ async def test_copy_when_every_clipboard_fails_says_so_and_keeps_the_policy(monk
 
     monkeypatch.setattr(app, "copy_to_clipboard", terminal_broken)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("alt+4", "ctrl+y")
+        await pilot.press("alt+5", "ctrl+y")
         await pilot.pause()
         assert app.last_outcome.startswith("Could not copy") and "Save" in app.last_outcome
         assert app.exported_json is None and app.is_running
@@ -355,7 +355,7 @@ async def test_disk_failing_while_saving_is_shown_in_the_dialog(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     app = PolicyWizardApp(answers=Answers(repositories=["my-app"], region="us-east-1", account="123456789012"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("alt+4", "ctrl+s")
+        await pilot.press("alt+5", "ctrl+s")
 
         def full(descriptor):
             raise OSError(errno.ENOSPC, "No space left on device")
@@ -383,7 +383,7 @@ async def test_saving_onto_a_read_only_file_is_refused_in_the_dialog(tmp_path, m
     protected.chmod(0o444)
     app = PolicyWizardApp(answers=Answers(repositories=["my-app"], region="us-east-1", account="123456789012"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("alt+4", "ctrl+s", "enter")
+        await pilot.press("alt+5", "ctrl+s", "enter")
         await pilot.pause()
         assert isinstance(app.screen, SaveDialog)
         assert "is read-only" in str(app.screen.query_one("#save-message").content)

@@ -12,7 +12,7 @@ import pytest
 from wizard.core.answers import Answers
 from wizard.tui.app import PolicyWizardApp
 
-SEED = ["ctrl+n", *"my-app", "enter", "enter", *"us-east-1", "enter", *"123456789012", "enter"]
+SEED = ["ctrl+n", *"my-app", "enter", "enter", *"us-east-1", "enter", *"123456789012", "enter", "ctrl+n"]
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +35,9 @@ class TestStepsAt80x24:
     def test_region_and_account_step_searching(self, snap_compare):
         assert snap_compare(PolicyWizardApp(), press=["ctrl+n", *"my-app", "enter", "enter", *"frank"])
 
+    def test_trust_and_options_step(self, snap_compare):
+        assert snap_compare(PolicyWizardApp(), press=[*SEED[:-1], "down"])
+
     def test_review_step(self, snap_compare):
         assert snap_compare(PolicyWizardApp(), press=[*SEED, "down"])
 
@@ -47,10 +50,10 @@ class TestDialogsAt80x24:
         return PolicyWizardApp(answers=Answers(repositories=["my-app"], region="us-east-1", account="123456789012"))
 
     def test_save_dialog(self, snap_compare):
-        assert snap_compare(self._seeded(), press=["alt+4", "ctrl+s"])
+        assert snap_compare(self._seeded(), press=["alt+5", "ctrl+s"])
 
     def test_quit_confirmation(self, snap_compare):
-        assert snap_compare(self._seeded(), press=["alt+4", "ctrl+q"])
+        assert snap_compare(self._seeded(), press=["alt+5", "ctrl+q"])
 
     def test_help(self, snap_compare):
         assert snap_compare(PolicyWizardApp(), press=["f1"])

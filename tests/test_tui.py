@@ -169,7 +169,7 @@ async def test_invalid_region_and_account_block_next_with_inline_errors():
         await pilot.press("ctrl+n")
         assert app.step is Step.TARGET
         await type_text(pilot, "6789012")
-        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n", "ctrl+n")
         assert app.step is Step.REVIEW
         assert preview_text(app) == core_json("ci", ["my-app"], "xx-nowhere-1", "123456789012")
 
@@ -197,9 +197,9 @@ async def test_back_and_jumping_keep_every_answer():
         await run_whole_flow(pilot, Role.EKS, ["a1", "b2"], "eu-west-2", "123456789012")
         assert app.step is Step.REVIEW
         before = preview_text(app)
-        await pilot.press("escape", "escape", "escape")
+        await pilot.press("escape", "escape", "escape", "escape")
         assert app.step is Step.ROLE
-        await pilot.press("alt+4")
+        await pilot.press("alt+5")
         assert app.step is Step.REVIEW and preview_text(app) == before
         await pilot.press("alt+2")
         assert app.query_one("#repo-list", OptionList).option_count == 2
@@ -212,7 +212,7 @@ async def test_jumping_ahead_over_an_incomplete_step_stops_there():
     app = PolicyWizardApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("alt+4")
+        await pilot.press("alt+5")
         assert app.step is Step.REPOSITORIES
         bar = app.query_one(StepBar)
         await pilot.click(bar, offset=(str(bar.content).index("1 Role"), 0))
@@ -234,7 +234,7 @@ def seed_app(**kwargs) -> PolicyWizardApp:
 
 
 async def _complete_seed(pilot) -> None:
-    await pilot.press("alt+4")
+    await pilot.press("alt+5")
     await pilot.pause()
     assert pilot.app.step is Step.REVIEW
 
@@ -461,7 +461,7 @@ def _many(count: int) -> list[str]:
 async def test_over_limit_policy_asks_before_save_then_writes_numbered_files(in_tmp):
     app = PolicyWizardApp(answers=Answers(repositories=_many(300), region="us-east-1", account="123456789012"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("alt+4")
+        await pilot.press("alt+5")
         await pilot.pause()
         assert "over the limit" in str(app.query_one("#preview-title", Label).content)
         await pilot.press("ctrl+s")
@@ -485,7 +485,7 @@ async def test_over_limit_copy_can_compact_and_cancel_leaves_nothing_copied(monk
     monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (lambda text: copied.append(text), lambda: ""))
     app = PolicyWizardApp(answers=Answers(repositories=_many(300), region="us-east-1", account="123456789012"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("alt+4", "ctrl+y")
+        await pilot.press("alt+5", "ctrl+y")
         assert isinstance(app.screen, OverLimitDialog)
         await pilot.press("escape")
         assert copied == [] and not isinstance(app.screen, OverLimitDialog)
@@ -566,3 +566,64 @@ async def test_pasted_policy_is_checked_too(seed_policy):
         await pilot.pause()
         assert isinstance(app.screen, InspectScreen)
         assert "no findings" in str(app.screen.query_one("#inspect-title", Label).content)
+
+
+async def test_trust_and_options_step_then_terraform_output_is_saved(in_tmp):
+    app = seed_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("alt+4")
+        assert app.step is Step.SETUP
+        await pilot.press("down")  # GitHub Actions (OIDC)
+        assert app.answers.trust == "github"
+        await pilot.press("ctrl+n")
+        assert app.step is Step.SETUP, "the GitHub repository is required"
+        assert "GitHub repository" in str(app.query_one("#nav", Static).content)
+        await pilot.press("tab")
+        await type_text(pilot, "my-org/my-app")
+        await pilot.press("tab", "down", "down", "tab")  # environment
+        await type_text(pilot, "production")
+        await pilot.press("ctrl+n")
+        assert app.step is Step.REVIEW and app.preview.bundle.trust is not None
+        sections = app.query_one("#sections", OptionList)
+        sections.highlighted = 0  # Output
+        await pilot.pause()
+        await pilot.press("tab", "down", "down")  # JSON identity -> JSON trust -> Terraform
+        assert app.answers.output == "terraform"
+        assert 'resource "aws_iam_role" "ecr"' in app.policy_json
+        await pilot.press("ctrl+s")
+        assert app.screen.query_one("#save-path", Input).value == "ci-push-my-app-ecr-policy.tf"
+        await pilot.press("enter")
+        await pilot.pause()
+    saved = (in_tmp / "ci-push-my-app-ecr-policy.tf").read_text()
+    assert '"repo:my-org/my-app:environment:production"' in saved
+
+
+async def test_options_and_lambda_cross_account_in_the_wizard():
+    app = PolicyWizardApp(answers=Answers(role=Role.LAMBDA, access=Access.PULL, repositories=["fn"], region="eu-west-1", account="123456789012"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("alt+4")
+        app.query_one("#cross-account", Input).value = "210987654321"
+        await pilot.pause()
+        assert app.answers.function_account == "210987654321"
+        app.query_one("#option-kms").value = True
+        await pilot.pause()
+        await pilot.press("alt+5")
+        repository = app.preview.bundle.repository.document
+        assert [s["Sid"] for s in repository["Statement"]] == ["LambdaFunctionAccount", "LambdaServicePull"]
+        assert any("KMS" in note for note in app.preview.bundle.notes)
+        app.answers.output = "json-repository"
+        app.answers_changed()
+        assert json.loads(app.policy_json) == repository
+        assert app.preview.file_name() == "lambda-pull-fn-repository-policy.json"
+
+
+async def test_conflicting_options_block_the_step():
+    app = seed_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("alt+4")
+        app.query_one("#option-public").value = True
+        app.query_one("#option-pull-through-cache").value = True
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        assert app.step is Step.SETUP
+        assert "Cannot be combined" in str(app.query_one("#setup-feedback", Static).content)

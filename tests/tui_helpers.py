@@ -45,6 +45,7 @@ async def run_whole_flow(
     await choose_role(pilot, role, access)
     await add_repositories(pilot, repositories)
     await fill_target(pilot, region, account)
+    await pilot.press("ctrl+n")  # Trust & options: the role's defaults
     await pilot.pause()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+from dataclasses import replace
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
@@ -20,7 +21,18 @@ from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from questionary import Choice, Style
 
 from wizard.clipboard import copy_text, osc52_sequence
-from wizard.core.builder import GeneratedPolicy, build_policy, render_json, suggested_file_name
+from wizard.core.answers import OUTPUT_NOUNS, OUTPUT_TITLES, Preview
+from wizard.core.builder import GeneratedPolicy, build_policy
+from wizard.core.deploy import (
+    DEFAULT_TRUST,
+    ROLE_TRUST,
+    TRUST_TITLES,
+    Deployment,
+    TrustSource,
+    build_bundle,
+    default_role_name,
+    make_deployment,
+)
 from wizard.core.explain import explain_document, explain_policy
 from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
 from wizard.core.lint import check_policy, load_policy, report_text
@@ -29,10 +41,13 @@ from wizard.core.request import (
     DEFAULT_ACCESS,
     Access,
     Message,
+    RequestError,
+    Role,
     check_account,
     check_region,
     check_repository,
     make_request,
+    option_errors,
 )
 from wizard.core.roles import ROLES
 from wizard.core.size import (
@@ -47,6 +62,13 @@ from wizard.core.size import (
 from wizard.themes import DEFAULT_THEME, load_themes
 
 CANCELLED = "Cancelled; nothing was written."
+PLAIN_OPTIONS = [
+    ("pull_through_cache", "Pull-through cache repositories (e.g. docker-hub/*)"),
+    ("cache_create", "A first pull may create the cache repository"),
+    ("public", "ECR Public repositories (public.ecr.aws)"),
+    ("kms", "KMS-encrypted repositories (explained; adds nothing)"),
+]
+_GITHUB_EXAMPLES = {"branch": "main", "tag": "v*", "environment": "production", "sub": "repo:my-org/my-app:ref:refs/heads/main"}
 EXIT_CANCELLED = 130
 
 
@@ -194,16 +216,97 @@ class PlainWizard:
             )
         )
 
-        validated = make_request(role, repositories, region, account, access)
+        options = self._ask_options()
+        validated = make_request(role, repositories, region, account, access, **options)
+        for warning in validated.warnings:
+            if warning.field == "region":
+                self.note(f"warning: {warning}")
+        deployment = self._ask_setup(validated.request)
         policy = build_policy(validated.request)
         fitted = self._fit(policy)
-        text = fitted.text()
+        bundle = build_bundle(validated.request, deployment, identity=policy)
+        preview = Preview(policy, complete=True, warnings=validated.warnings, fitted=fitted, bundle=bundle)
         self.say()
-        self.say(text.rstrip("\n"))
+        self.say(fitted.text().rstrip("\n"))
         self.say()
         self.say(explain_policy(policy, validated.warnings).rstrip("\n"))
         self.say()
-        self._finish(fitted, suggested_file_name(validated.request))
+        for line in ("Where each part goes", *(f"  {line}" for line in bundle.placement())):
+            self.say(line)
+        for note in bundle.notes:
+            self.note(f"Note: {note}")
+        self.say()
+        self._finish(preview)
+
+    def _ask_options(self) -> dict:
+        """The options checkbox, until the combination makes sense."""
+        while True:
+            chosen = self._ask(
+                questionary.checkbox(
+                    "Options (space selects, Enter when done; none is the usual case):",
+                    choices=[Choice(title, value=key) for key, title in PLAIN_OPTIONS],
+                    style=self.style,
+                )
+            )
+            options = {key: key in chosen for key, _ in PLAIN_OPTIONS}
+            problems = option_errors(options["pull_through_cache"], options["cache_create"], options["public"])
+            if not problems:
+                return options
+            for problem in problems:
+                self.note(f"{problem}")
+
+    def _ask_setup(self, request) -> Deployment:
+        """Who assumes the role, its details, the role name and cross-account use."""
+        sources = ROLE_TRUST[request.role]
+        default = DEFAULT_TRUST.get(request.role)
+        existing = Choice(
+            "No new role: attach the policy to an existing one"
+            if request.role is not Role.LAMBDA
+            else "The deployer's existing role (the Lambda service pulls by itself)",
+            value="none",
+        )
+        choices = [Choice(TRUST_TITLES[source], value=source.value) for source in sources]
+        choices = [existing, *choices] if default is None else [*choices, existing]
+        while True:
+            trust = self._select("Who assumes the role (its trust policy)?", choices)
+            details: dict = {}
+            if trust == TrustSource.GITHUB.value:
+                details["github_repository"] = self._ask(
+                    questionary.text("GitHub repository (OWNER/REPO):", style=self.style)
+                ) or None
+                kind = self._select(
+                    "Which workflow runs may assume it?",
+                    [Choice("A branch", value="branch"), Choice("A tag", value="tag"), Choice("An environment", value="environment"), Choice("An exact sub claim", value="sub")],
+                )
+                value = self._ask(questionary.text(f"The {kind} (e.g. {_GITHUB_EXAMPLES[kind]}):", style=self.style)).strip() or None
+                details[{"branch": "github_branch", "tag": "github_tag", "environment": "github_environment", "sub": "github_sub"}[kind]] = value
+            elif trust == TrustSource.GITLAB.value:
+                details["gitlab_url"] = self._ask(questionary.text("GitLab instance URL:", default="https://gitlab.com", style=self.style))
+                details["gitlab_project"] = self._ask(questionary.text("GitLab project (GROUP/PROJECT):", style=self.style)) or None
+                details["gitlab_branch"] = self._ask(questionary.text("Branch (default main):", style=self.style)) or None
+            elif trust == TrustSource.EKS_FARGATE.value:
+                details["cluster"] = self._ask(questionary.text("EKS cluster of the Fargate profiles:", style=self.style)) or None
+            details["role_name"] = self._ask(
+                questionary.text("Role name (Enter for the suggested one):", default=default_role_name(request), style=self.style)
+            ) or None
+            if request.role is Role.LAMBDA:
+                details["function_account"] = self._ask(
+                    questionary.text("Functions in another account? Its ID, or Enter for the same account:", style=self.style)
+                ) or None
+            else:
+                details["principal"] = self._ask(
+                    questionary.text("Pulled from another account? Its ID or role ARN, or Enter for the same account:", style=self.style)
+                ) or None
+            try:
+                deployment, warnings = make_deployment(request, trust, **details)
+            except RequestError as error:
+                for message in error.errors:
+                    self.note(str(message))
+                self.note("Let's try that again.")
+                continue
+            for warning in warnings:
+                self.note(f"warning: {warning}")
+            return deployment
 
     def _fit(self, policy: GeneratedPolicy) -> FittedPolicy:
         """Under the managed-policy limit, or the user's choice of split or compact."""
@@ -259,25 +362,33 @@ class PlainWizard:
                 for warning in check.warnings:
                     self.note(f"warning: {warning}")
 
-    def _finish(self, fitted: FittedPolicy, default_name: str) -> None:
-        text = fitted.text()
-        done = False
-        while not done:
+    def _finish(self, preview: Preview) -> None:
+        while True:
+            title = OUTPUT_TITLES[preview.chosen_output]
             choice = self._select(
                 "What now?",
                 [
-                    Choice("Copy the policy to the clipboard", value="copy"),
-                    Choice("Save the policy to a file", value="save"),
-                    Choice("Done (it is printed above)", value="done"),
+                    Choice(f"Copy it to the clipboard ({title})", value="copy"),
+                    Choice(f"Save it to a file ({title})", value="save"),
+                    Choice("Change what to copy or save (Terraform, CloudFormation, a script...)", value="output"),
+                    Choice("Done (the policy is printed above)", value="done"),
                 ],
             )
             if choice == "copy":
-                outcome = copy_text(text, self._terminal_copy)
+                outcome = copy_text(preview.text(), self._terminal_copy, what=OUTPUT_NOUNS[preview.chosen_output])
                 self.note(outcome.message)
             elif choice == "save":
-                self._save([render_json(document) for document in fitted.documents], default_name)
+                self._save(preview.texts_to_save(), preview.file_name())
+            elif choice == "output":
+                output = self._select(
+                    "Copy and save as:",
+                    [Choice(OUTPUT_TITLES[output], value=output) for output in preview.available_outputs()],
+                    default=preview.chosen_output,
+                )
+                preview = replace(preview, output=output)
+                self.say(preview.text().rstrip("\n"))
             else:
-                done = True
+                return
 
     def _terminal_copy(self, text: str) -> None:
         self.out.write(osc52_sequence(text))

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from wizard.core.builder import GeneratedPolicy, build_policy
+from wizard.core.builder import GeneratedPolicy, build_policy, render_json, suggested_file_name
+from wizard.core.deploy import DEFAULT_TRUST, Bundle, TrustSource, build_bundle, make_deployment
 from wizard.core.size import FittedPolicy, PolicyKind, SizeError, Strategy, fit_policy
 from wizard.core.request import (
     DEFAULT_ACCESS,
@@ -26,7 +27,34 @@ from wizard.core.request import (
     check_repositories,
     check_repository,
     make_request,
+    option_errors,
 )
+
+OUTPUTS = ("json", "json-trust", "json-repository", "terraform", "cloudformation", "aws-cli")
+OUTPUT_TITLES = {
+    "json": "JSON: the identity policy",
+    "json-trust": "JSON: the trust policy",
+    "json-repository": "JSON: the repository policy",
+    "terraform": "Terraform (everything to apply)",
+    "cloudformation": "CloudFormation YAML",
+    "aws-cli": "AWS CLI script",
+}
+OUTPUT_NOUNS = {
+    "json": "the policy",
+    "json-trust": "the trust policy",
+    "json-repository": "the repository policy",
+    "terraform": "the Terraform",
+    "cloudformation": "the CloudFormation template",
+    "aws-cli": "the AWS CLI script",
+}
+OUTPUT_EXTENSIONS = {
+    "json": "json",
+    "json-trust": "json",
+    "json-repository": "json",
+    "terraform": "tf",
+    "cloudformation": "yaml",
+    "aws-cli": "sh",
+}
 
 PLACEHOLDER_REPOSITORY = "<repository>"
 PLACEHOLDER_REGION = "<region>"
@@ -39,7 +67,8 @@ class Step(IntEnum):
     ROLE = 0
     REPOSITORIES = 1
     TARGET = 2
-    REVIEW = 3
+    SETUP = 3
+    REVIEW = 4
 
     @property
     def title(self) -> str:
@@ -50,6 +79,7 @@ STEP_TITLES = {
     Step.ROLE: "Role",
     Step.REPOSITORIES: "Repositories",
     Step.TARGET: "Region & account",
+    Step.SETUP: "Trust & options",
     Step.REVIEW: "Review",
 }
 
@@ -69,13 +99,61 @@ class Preview:
     size_problem: str = ""
     """Why the chosen way under the limit cannot work, if it cannot."""
 
+    bundle: Bundle | None = None
+    """For a complete policy: the trust and repository policies that go with it."""
+    output: str = "json"
+    """What is shown, copied and saved: one of OUTPUTS (a missing document falls back to json)."""
+
     @property
     def over_limit(self) -> bool:
         return self.fitted is not None and self.fitted.over_limit
 
+    def available_outputs(self) -> list[str]:
+        """The outputs this setup has (no trust policy, no "json-trust")."""
+        if self.bundle is None:
+            return ["json"]
+        return [
+            output
+            for output in OUTPUTS
+            if not (output == "json-trust" and self.bundle.trust is None)
+            and not (output == "json-repository" and self.bundle.repository is None)
+        ]
+
+    @property
+    def chosen_output(self) -> str:
+        return self.output if self.output in self.available_outputs() else "json"
+
+    @property
+    def is_json(self) -> bool:
+        return self.chosen_output.startswith("json")
+
     def text(self) -> str:
-        """The JSON shown, and copied or saved when complete."""
-        return self.fitted.text() if self.fitted is not None else self.policy.to_json()
+        """What is shown, and copied or saved when complete, in the chosen output."""
+        if self.fitted is None or self.bundle is None:
+            return self.policy.to_json()
+        output = self.chosen_output
+        if output == "json":
+            return self.fitted.text()
+        if output == "json-trust":
+            return render_json(self.bundle.trust.document)
+        if output == "json-repository":
+            return render_json(self.bundle.repository.document)
+        from wizard.core.formats import render
+
+        return render(self.bundle, output, list(self.fitted.parts))
+
+    def texts_to_save(self) -> list[str]:
+        """One text per file: split JSON policies go to numbered files."""
+        if self.fitted is not None and self.chosen_output == "json" and self.fitted.strategy is Strategy.SPLIT:
+            return [render_json(document) for document in self.fitted.documents]
+        return [self.text()]
+
+    def file_name(self) -> str:
+        output = self.chosen_output
+        name = suggested_file_name(self.policy.request, OUTPUT_EXTENSIONS[output])
+        if output in ("json-trust", "json-repository"):
+            name = name.replace("-ecr-policy.json", f"-{output.removeprefix('json-')}-policy.json")
+        return name
 
 
 @dataclass
@@ -91,11 +169,60 @@ class Answers:
     account: str = ""
     size_strategy: Strategy | None = None
     """How to get under the managed-policy limit, once the user chose (None: not needed or not yet)."""
+    trust: str = ""
+    """"" for the role's default, "none" to attach to an existing role, else a TrustSource value."""
+    github_repository: str = ""
+    github_ref_kind: str = "branch"
+    """branch, tag, environment, or sub (then github_ref is the exact sub claim)."""
+    github_ref: str = ""
+    gitlab_url: str = ""
+    gitlab_project: str = ""
+    gitlab_branch: str = ""
+    cluster: str = ""
+    role_name: str = ""
+    principal: str = ""
+    function_account: str = ""
+    pull_through_cache: bool = False
+    cache_create: bool = False
+    public: bool = False
+    kms: bool = False
+    output: str = "json"
 
     def choose_role(self, role: Role) -> None:
-        """Pick a role; access follows the role's default (the user may change it after)."""
+        """Pick a role; access follows the role's default (the user may change it after), and
+        the trust source goes back to the role's default."""
         self.role = role
         self.access = DEFAULT_ACCESS[role]
+        self.trust = ""
+
+    def trust_source(self) -> TrustSource | None:
+        if self.trust == "none":
+            return None
+        if not self.trust:
+            return DEFAULT_TRUST.get(self.role)
+        return TrustSource(self.trust)
+
+    def deployment_arguments(self) -> dict:
+        """The Trust & options answers, as make_deployment takes them."""
+        kind, ref = self.github_ref_kind, self.github_ref.strip() or None
+        return dict(
+            trust=self.trust or None,
+            github_repository=self.github_repository.strip() or None,
+            github_branch=ref if kind == "branch" else None,
+            github_tag=ref if kind == "tag" else None,
+            github_environment=ref if kind == "environment" else None,
+            github_sub=ref if kind == "sub" else None,
+            gitlab_url=self.gitlab_url.strip() or None,
+            gitlab_project=self.gitlab_project.strip() or None,
+            gitlab_branch=self.gitlab_branch.strip() or None,
+            cluster=self.cluster.strip() or None,
+            principal=self.principal.strip() or None,
+            function_account=self.function_account.strip() or None,
+            role_name=self.role_name.strip() or None,
+        )
+
+    def options(self) -> dict:
+        return dict(pull_through_cache=self.pull_through_cache, cache_create=self.cache_create, public=self.public, kms=self.kms)
 
     def add_repository(self, text: str) -> Message | None:
         """Add a name or pattern; returns the reason when it cannot be added."""
@@ -129,6 +256,13 @@ class Answers:
             return errors + list_errors
         if step is Step.TARGET:
             return [check.error for check in (check_region(self.region), check_account(self.account)) if check.error]
+        if step is Step.SETUP:
+            errors = option_errors(self.pull_through_cache, self.cache_create, self.public)
+            try:
+                make_deployment(self._draft_request(), **self.deployment_arguments())
+            except RequestError as error:
+                errors.extend(error.errors)
+            return errors
         return []
 
     def first_incomplete_step(self) -> Step | None:
@@ -139,7 +273,24 @@ class Answers:
 
     def validated(self) -> ValidatedRequest:
         """The complete request; raises RequestError while anything is missing or wrong."""
-        return make_request(self.role, self.effective_repositories(), self.region, self.account, self.access)
+        return make_request(self.role, self.effective_repositories(), self.region, self.account, self.access, **self.options())
+
+    def _draft_request(self) -> PolicyRequest:
+        """The request so far, with placeholders for what is missing."""
+        kept, _, _ = check_repositories(self.effective_repositories())
+        region = check_region(self.region)
+        account = check_account(self.account)
+        return PolicyRequest(
+            role=self.role,
+            access=self.access,
+            repositories=tuple(kept) or (PLACEHOLDER_REPOSITORY,),
+            region=region.value or PLACEHOLDER_REGION,
+            account=account.value or PLACEHOLDER_ACCOUNT,
+            public=self.public and not self.pull_through_cache,
+            pull_through_cache=self.pull_through_cache and not self.public,
+            cache_create=self.cache_create and self.pull_through_cache and not self.public,
+            kms=self.kms,
+        )
 
     def preview(self) -> Preview:
         """The policy for the answers so far, with placeholders for what is still missing."""
@@ -150,19 +301,22 @@ class Answers:
         else:
             policy = build_policy(validated.request)
             try:
+                deployment, deployment_warnings = make_deployment(validated.request, **self.deployment_arguments())
+            except RequestError:
+                # Trust & options not complete yet: the identity policy is still shown, as a draft.
+                return Preview(policy, complete=False, warnings=validated.warnings)
+            try:
                 fitted = fit_policy(policy, PolicyKind.MANAGED, self.size_strategy)
                 problem = ""
             except SizeError as error:
                 fitted, problem = fit_policy(policy, PolicyKind.MANAGED), str(error)
-            return Preview(policy, complete=True, warnings=validated.warnings, fitted=fitted, size_problem=problem)
-        kept, _, _ = check_repositories(self.effective_repositories())
-        region = check_region(self.region)
-        account = check_account(self.account)
-        draft = PolicyRequest(
-            role=self.role,
-            access=self.access,
-            repositories=tuple(kept) or (PLACEHOLDER_REPOSITORY,),
-            region=region.value or PLACEHOLDER_REGION,
-            account=account.value or PLACEHOLDER_ACCOUNT,
-        )
-        return Preview(build_policy(draft), complete=False)
+            return Preview(
+                policy,
+                complete=True,
+                warnings=(*validated.warnings, *deployment_warnings),
+                fitted=fitted,
+                size_problem=problem,
+                bundle=build_bundle(validated.request, deployment, identity=policy),
+                output=self.output,
+            )
+        return Preview(build_policy(self._draft_request()), complete=False)

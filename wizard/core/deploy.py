@@ -160,6 +160,8 @@ def make_deployment(
     source = None
     if trust is None:
         source = DEFAULT_TRUST.get(request.role)
+    elif trust == "none":
+        source = None  # attach to an existing role: no trust policy
     else:
         try:
             source = TrustSource(trust)

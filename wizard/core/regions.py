@@ -132,3 +132,8 @@ def login_command(account: str, region: str) -> str:
 def region_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:
     """The default region the way the AWS CLI finds it: AWS_REGION, then AWS_DEFAULT_REGION."""
     return environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None
+
+
+PUBLIC_LOGIN_COMMAND = (
+    "aws ecr-public get-login-password --region us-east-1 | docker login --username AWS --password-stdin public.ecr.aws"
+)

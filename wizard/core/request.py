@@ -219,7 +219,7 @@ def check_repositories(texts: Iterable[str]) -> tuple[list[str], list[Message], 
     return list(kept), errors, warnings
 
 
-def _option_errors(pull_through_cache: bool, cache_create: bool, public: bool) -> list[Message]:
+def option_errors(pull_through_cache: bool, cache_create: bool, public: bool) -> list[Message]:
     errors = []
     if public and pull_through_cache:
         errors.append(
@@ -281,7 +281,7 @@ def make_request(
         if check.error:
             errors.append(check.error)
         warnings.extend(check.warnings)
-    errors.extend(_option_errors(pull_through_cache, cache_create, public))
+    errors.extend(option_errors(pull_through_cache, cache_create, public))
     region_value = region_check.value
     if public and region_value and not errors:
         if regions.partition_for(region_value).name != "aws":

@@ -17,8 +17,7 @@ from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
 from textual.widgets import ContentSwitcher, Footer, Label, Static
 
-from wizard.core.answers import Answers, Preview, Step
-from wizard.core.builder import render_json, suggested_file_name
+from wizard.core.answers import OUTPUT_NOUNS, OUTPUT_TITLES, Answers, Preview, Step
 from wizard.core.regions import region_from_environment
 from wizard.core.request import shown_value
 from wizard.core.size import Strategy, policy_size
@@ -136,10 +135,11 @@ class PolicyWizardApp(App[None]):
             self.current_step_widget.show_preview(self._preview)  # type: ignore[attr-defined]
 
     def _show_policy(self) -> None:
-        highlight = self._highlighted_statement if self.step is Step.REVIEW else None
+        fitted = self._preview.fitted
+        showing_policy = self._preview.chosen_output == "json" and (fitted is None or fitted.strategy is not Strategy.SPLIT)
+        highlight = self._highlighted_statement if self.step is Step.REVIEW and showing_policy else None
         self.query_one(PolicyView).show(self.policy_json, highlight)
         title = self.query_one("#preview-title", Label)
-        fitted = self._preview.fitted
         if fitted is not None:
             size, limit = f"{fitted.size.size:,}", f"{fitted.size.limit:,}"
             if fitted.over_limit:
@@ -151,6 +151,8 @@ class PolicyWizardApp(App[None]):
                 markup = f"[b]Policy[/b] (compacted) · {compacted}/$limit chars"
             else:
                 markup = "[b]Policy[/b] · $size/$limit chars"
+            if self._preview.chosen_output != "json":
+                markup = f"[b]{OUTPUT_TITLES[self._preview.chosen_output].split(' (')[0]}[/b] · " + markup.replace("[b]Policy[/b] · ", "policy ")
             set_content(title, Content.from_markup(markup, size=size, limit=limit), fixed_size=True)
         else:
             set_content(title, Content.from_markup("[b]Draft[/b] · [$warning]<placeholders>[/] fill in as you answer"), fixed_size=True)
@@ -279,7 +281,7 @@ class PolicyWizardApp(App[None]):
         from wizard.clipboard import copy_text
 
         text = self.policy_json
-        outcome = copy_text(text, self.copy_to_clipboard)
+        outcome = copy_text(text, self.copy_to_clipboard, what=OUTPUT_NOUNS[self._preview.chosen_output])
         if outcome.ok:
             self.exported_json = text
         self.last_outcome = outcome.message
@@ -289,10 +291,8 @@ class PolicyWizardApp(App[None]):
     def action_save(self) -> None:
         if not self._complete_or_explain() or not self._fits_or_ask(self.action_save):
             return
-        fitted = self._preview.fitted
-        assert fitted is not None
-        texts = [render_json(document) for document in fitted.documents]
-        name = suggested_file_name(self._preview.policy.request)
+        texts = self._preview.texts_to_save()
+        name = self._preview.file_name()
         from wizard.tui.dialogs import SaveDialog
 
         self.push_screen(SaveDialog(texts, name), partial(self._saved, self.policy_json))
@@ -386,6 +386,7 @@ _STEP_IDS = {
     Step.ROLE: "step-role",
     Step.REPOSITORIES: "step-repositories",
     Step.TARGET: "step-target",
+    Step.SETUP: "step-setup",
     Step.REVIEW: "step-review",
 }
 

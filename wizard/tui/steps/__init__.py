@@ -1,4 +1,4 @@
-"""The wizard's four steps, one module each; `load_step` imports a step when first shown."""
+"""The wizard's five steps, one module each; `load_step` imports a step when first shown."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ _MODULES = {
     Step.ROLE: ("wizard.tui.steps.role", "RoleStep"),
     Step.REPOSITORIES: ("wizard.tui.steps.repositories", "RepositoriesStep"),
     Step.TARGET: ("wizard.tui.steps.target", "TargetStep"),
+    Step.SETUP: ("wizard.tui.steps.setup", "SetupStep"),
     Step.REVIEW: ("wizard.tui.steps.review", "ReviewStep"),
 }
 

@@ -10,10 +10,10 @@ from textual.message import Message
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wizard.core.answers import Preview, Step
+from wizard.core.answers import OUTPUT_TITLES, Preview, Step
 from wizard.core.catalog import lookup
 from wizard.core.lint import check_policy, without_action
-from wizard.core.regions import login_command
+from wizard.core.regions import PUBLIC_LOGIN_COMMAND, login_command
 from wizard.core.roles import ROLES
 from wizard.core.size import Strategy
 from wizard.tui.steps.base import WizardStep
@@ -30,9 +30,9 @@ class ReviewStep(WizardStep):
     ReviewStep #sections { height: auto; max-height: 8; border: none; padding: 0; background: $surface; }
     ReviewStep #sections:focus { background-tint: $primary 8%; }
     ReviewStep #explanation-scroll { height: 1fr; scrollbar-size-vertical: 1; }
-    ReviewStep #whatif { display: none; height: 1fr; }
-    ReviewStep.-whatif #whatif { display: block; }
-    ReviewStep.-whatif #explanation-scroll { display: none; }
+    ReviewStep #whatif, ReviewStep #output-panel { display: none; height: 1fr; }
+    ReviewStep.-whatif #whatif, ReviewStep.-output #output-panel { display: block; }
+    ReviewStep.-whatif #explanation-scroll, ReviewStep.-output #explanation-scroll { display: none; }
     ReviewStep #whatif-actions { height: auto; max-height: 9; overflow-y: auto; }
     ReviewStep #whatif-result-scroll { height: 1fr; scrollbar-size-vertical: 1; }
     """
@@ -47,6 +47,9 @@ class ReviewStep(WizardStep):
         yield OptionList(id="sections", classes="first-focus")
         with VerticalScroll(id="explanation-scroll"):
             yield Static(id="explanation", classes="info")
+        with Vertical(id="output-panel"):
+            yield ChoiceList([], "json", heading="Copy and save as (tab, then ↑ ↓):", id="output-list")
+            yield Static(id="output-info", classes="info")
         with Vertical(id="whatif"):
             yield ChoiceList([], "", heading="Take away (tab, then ↑ ↓):", id="whatif-actions")
             with VerticalScroll(id="whatif-result-scroll"):
@@ -57,11 +60,12 @@ class ReviewStep(WizardStep):
         self._preview = preview
         sections = self.query_one("#sections", OptionList)
         highlighted = sections.highlighted or 0
-        entries = [
+        entries = [Option(f"Output: {OUTPUT_TITLES[preview.chosen_output]}", id="output")]
+        entries += [
             Option(f"{index + 1} {statement.title} ({statement.sid})", id=f"statement-{index}")
             for index, statement in enumerate(preview.policy.statements)
         ]
-        entries.append(Option("Where to attach it", id="attach"))
+        entries.append(Option("Where each part goes", id="attach"))
         entries.append(Option("Log in with docker", id="login"))
         fitted = preview.fitted
         if fitted is not None and (fitted.over_limit or fitted.strategy is not None):
@@ -70,6 +74,8 @@ class ReviewStep(WizardStep):
             entries.append(Option(f"Warnings ({len(preview.warnings)})", id="warnings"))
         entries.append(Option("What if an action were missing?", id="whatif"))
         sections.set_options(entries)
+        if not getattr(self, "_shown_once", False):
+            highlighted, self._shown_once = 1, True  # start on the first statement
         sections.highlighted = min(highlighted, len(entries) - 1)
         self._explain(entries[sections.highlighted].id or "")
 
@@ -82,8 +88,12 @@ class ReviewStep(WizardStep):
         if preview is None:
             return
         self.set_class(section == "whatif", "-whatif")
+        self.set_class(section == "output", "-output")
         if section == "whatif":
             self._show_whatif(preview)
+            return
+        if section == "output":
+            self._show_outputs(preview)
             return
         request = preview.policy.request
         statement_index = None
@@ -100,11 +110,23 @@ class ReviewStep(WizardStep):
             )
             if info.caveat:
                 content += Content.from_markup("\n\n[$warning b]Caution[/] $caveat", caveat=info.caveat)
+            bundle = preview.bundle
+            if bundle is not None:
+                content += Content.from_markup("\n\n[b]Where each part goes[/b]\n") + Content("\n".join(bundle.placement()))
+                for document in (bundle.trust, bundle.repository):
+                    if document is not None:
+                        content += Content.from_markup(f"\n\n[b]{document.kind.capitalize()} policy[/b]\n") + Content(
+                            "\n".join(document.explanation)
+                        )
+                for note in bundle.notes:
+                    content += Content.from_markup("\n\n[$warning b]Note[/] $note", note=note)
         elif section == "login":
+            public = request.public
             content = Content.from_markup(
-                "[b]Log in before docker pull or push[/b]\n$command\n\nThis uses ecr:GetAuthorizationToken "
+                "[b]Log in before docker pull or push[/b]\n$command\n\nThis uses $action "
                 "(statement 1). The password is valid for 12 hours.",
-                command=login_command(request.account, request.region),
+                command=PUBLIC_LOGIN_COMMAND if public else login_command(request.account, request.region),
+                action="ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken" if public else "ecr:GetAuthorizationToken",
             )
         elif section == "size":
             content = explain_size(preview)
@@ -115,6 +137,22 @@ class ReviewStep(WizardStep):
         self.query_one("#explanation", Static).update(content)
         self.post_message(self.SectionHighlighted(statement_index))
 
+
+    def _show_outputs(self, preview: Preview) -> None:
+        choices = [(output, OUTPUT_TITLES[output]) for output in preview.available_outputs()]
+        self.query_one("#output-list", ChoiceList).set_choices(choices, preview.chosen_output)
+        self._show_output_info(preview)
+
+    def _show_output_info(self, preview: Preview) -> None:
+        lines = [f"Saving suggests {preview.file_name()}."]
+        if preview.bundle is not None:
+            lines += ["", *preview.bundle.placement()]
+        self.query_one("#output-info", Static).update(Content("\n".join(lines)))
+
+    @on(ChoiceList.Chosen, "#output-list")
+    def _output_chosen(self, event: ChoiceList.Chosen) -> None:
+        self.answers.output = event.value
+        self.changed()
 
     def _show_whatif(self, preview: Preview) -> None:
         actions = [action.name for statement in preview.policy.statements for action in statement.actions]
