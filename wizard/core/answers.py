@@ -74,6 +74,11 @@ class Step(IntEnum):
     def title(self) -> str:
         return STEP_TITLES[self]
 
+    @property
+    def short_title(self) -> str:
+        """For a narrow step bar: the first word."""
+        return STEP_TITLES[self].split()[0]
+
 
 STEP_TITLES = {
     Step.ROLE: "Role",

@@ -96,8 +96,6 @@ class PolicyWizardApp(App[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < self.NARROW, "-narrow")
         self.set_class(event.size.width >= self.WIDE, "-wide")
-        if self.is_mounted:
-            self.refresh_view()  # the step bar shows the app's name only when wide
 
     def on_mount(self) -> None:
         self.refresh_view()
@@ -155,7 +153,11 @@ class PolicyWizardApp(App[None]):
                 markup = f"[b]{OUTPUT_TITLES[self._preview.chosen_output].split(' (')[0]}[/b] · " + markup.replace("[b]Policy[/b] · ", "policy ")
             set_content(title, Content.from_markup(markup, size=size, limit=limit), fixed_size=True)
         else:
-            set_content(title, Content.from_markup("[b]Draft[/b] · [$warning]<placeholders>[/] fill in as you answer"), fixed_size=True)
+            if "<" in self.policy_json:
+                draft = "[b]Draft[/b] · [$warning]<placeholders>[/] fill in as you answer"
+            else:
+                draft = "[b]Policy[/b] · finish Trust & options to copy or save"
+            set_content(title, Content.from_markup(draft), fixed_size=True)
 
     def _show_status(self) -> None:
         """The navigation links, then what to do next (or what just happened)."""

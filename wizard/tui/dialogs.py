@@ -194,7 +194,7 @@ HELP = """\
 [b]Moving around[/b]
   [b $accent]ctrl+n[/]        next step (also Enter on a choice or an empty field)
   [b $accent]escape[/]        previous step; every answer is kept
-  [b $accent]alt+1 … alt+4[/] go to a step (or click it in the top bar)
+  [b $accent]alt+1 … alt+5[/] go to a step (or click it in the top bar)
   [b $accent]tab[/] / [b $accent]shift+tab[/]  next / previous field
   [b $accent]↑ ↓[/]           choose in a list; in Review, move between statements
 

@@ -45,9 +45,18 @@ class StepBar(Static):
     StepBar { height: 1; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    _shown: tuple[Step, frozenset[Step]] | None = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)  # short or long labels, and the app's name, follow the width
+
     def show(self, current: Step, incomplete: set[Step]) -> None:
         """Mark the current step, the complete ones and those still blocked."""
+        self._shown = (current, frozenset(incomplete))
         parts = []
+        full = sum(len(step.title) + 6 for step in Step)
+        short = self.size.width and self.size.width < full
         for step in Step:
             done = step not in incomplete and step is not Step.REVIEW and step is not current
             if step is current:
@@ -58,7 +67,7 @@ class StepBar(Static):
                 style = "$warning"
             else:
                 style = "$text-muted"
-            label = f"{'✓ ' if done else ''}{step.value + 1} {step.title}"
+            label = f"{'✓ ' if done else ''}{step.value + 1} {step.short_title if short and step is not current else step.title}"
             parts.append(
                 Content.from_markup(f"[{style} @click=app.go({step.value})] $label [/]", label=label)
             )
