@@ -146,18 +146,6 @@ def render_terraform(bundle: Bundle, parts: list[GeneratedPolicy]) -> str:
             "  profile = var.repository_owner_profile",
             "}",
         ]
-    for index, part in enumerate(parts, 1):
-        suffix = f"_{index}" if len(parts) > 1 else ""
-        name = f"{role}-ecr" + (f"-{index}" if len(parts) > 1 else "")
-        out += ["", *hcl_policy_document(f"ecr_access{suffix}", part.document)]
-        out += [
-            "",
-            f'resource "aws_iam_policy" "ecr_access{suffix}" {{',
-            f"  name        = {_hcl_string(name)}",
-            f"  description = {_hcl_string(f'ECR {request.access.value} for {request.role.value} (ecr-policy-wizard)')}",
-            f"  policy      = data.aws_iam_policy_document.ecr_access{suffix}.json",
-            "}",
-        ]
     if bundle.trust is not None:
         out += ["", *hcl_policy_document("trust", bundle.trust.document)]
         out += [
@@ -169,18 +157,27 @@ def render_terraform(bundle: Bundle, parts: list[GeneratedPolicy]) -> str:
         ]
         role_reference = "aws_iam_role.ecr.name"
     else:
+        holder = "the function deployer" if request.role.value == "lambda" else "the pipeline role"
         out += [
             "",
             'variable "role_name" {',
             "  type        = string",
             f"  default     = {_hcl_string(role)}",
-            f"  description = {_hcl_string('The existing role that gets the policy (' + ('the function deployer' if request.role.value == 'lambda' else 'the pipeline role') + ')')}",
+            f"  description = {_hcl_string(f'The existing role that gets the policy ({holder})')}",
             "}",
         ]
         role_reference = "var.role_name"
-    for index in range(1, len(parts) + 1):
+    for index, part in enumerate(parts, 1):
         suffix = f"_{index}" if len(parts) > 1 else ""
+        name = f"{role}-ecr" + (f"-{index}" if len(parts) > 1 else "")
+        out += ["", *hcl_policy_document(f"ecr_access{suffix}", part.document)]
         out += [
+            "",
+            f'resource "aws_iam_policy" "ecr_access{suffix}" {{',
+            f"  name        = {_hcl_string(name)}",
+            f"  description = {_hcl_string(f'ECR {request.access.value} for {request.role.value} (ecr-policy-wizard)')}",
+            f"  policy      = data.aws_iam_policy_document.ecr_access{suffix}.json",
+            "}",
             "",
             f'resource "aws_iam_role_policy_attachment" "ecr{suffix}" {{',
             f"  role       = {role_reference}",
