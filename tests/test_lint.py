@@ -179,3 +179,14 @@ def test_cli_explain_matches_the_expected_text():
     assert result.stdout == (FIXTURES / "seed-explain.txt").read_text()
     broken = run_cli("explain", str(BAD / "invalid-json.json"))
     assert broken.returncode == 1 and broken.stderr.startswith("error: not valid JSON")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [dict(pull_through_cache=True), dict(pull_through_cache=True, cache_create=True), dict(public=True), dict(kms=True)],
+    ids=["cache", "cache-create", "public", "kms"],
+)
+@pytest.mark.parametrize("access", ["pull", "push"])
+def test_policies_with_options_check_clean(options, access):
+    request = make_request("ci", ["docker-hub/*", "app"], "us-east-1", "123456789012", access, **options).request
+    assert check_policy(build_policy(request).document) == []

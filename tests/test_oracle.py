@@ -133,3 +133,49 @@ def test_question_mark_patterns_reach_exactly_one_character(access, partition):
             assert _fnmatch_allows(document, action, arn(partition, region, ACCOUNT, name)) == (
                 action == "ecr:GetAuthorizationToken"
             )
+
+
+OPTION_CASES = {
+    "pull-through cache": (dict(pull_through_cache=True), {"ecr:BatchImportUpstreamImage"}, set()),
+    "cache create": (dict(pull_through_cache=True, cache_create=True), {"ecr:BatchImportUpstreamImage", "ecr:CreateRepository"}, set()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OPTION_CASES))
+@pytest.mark.parametrize("access", list(Access))
+def test_options_add_exactly_their_actions_on_the_cache_repositories(case, access):
+    options, added, _ = OPTION_CASES[case]
+    request = make_request("ci", ["docker-hub/*"], "us-east-1", ACCOUNT, access, **options).request
+    evaluator = IAMPolicy(build_policy(request).to_json())
+    inside = arn("aws", "us-east-1", ACCOUNT, "docker-hub/library/nginx")
+    outside = arn("aws", "us-east-1", ACCOUNT, "quay/library/nginx")
+    needed = SEED_PULL | (SEED_PUSH if access is Access.PUSH else set()) | added
+    for action in ALL_ECR_ACTIONS:
+        allowed_inside = evaluator.is_action_permitted(action, inside) == PermissionResult.PERMITTED
+        assert allowed_inside == (action in needed or action == "ecr:GetAuthorizationToken"), action
+        assert (evaluator.is_action_permitted(action, outside) == PermissionResult.PERMITTED) == (action == "ecr:GetAuthorizationToken")
+
+
+@pytest.mark.parametrize("access", list(Access))
+def test_public_repositories_get_ecr_public_actions_only(access):
+    request = make_request("ci", ["my-app"], "us-east-1", ACCOUNT, access, public=True).request
+    document = build_policy(request).document
+    evaluator = IAMPolicy(json.dumps(document))
+    public_arn = f"arn:aws:ecr-public::{ACCOUNT}:repository/my-app"
+    assert evaluator.is_action_permitted("ecr-public:GetAuthorizationToken", "*") == PermissionResult.PERMITTED
+    assert evaluator.is_action_permitted("sts:GetServiceBearerToken", "*") == PermissionResult.PERMITTED
+    pushes = evaluator.is_action_permitted("ecr-public:PutImage", public_arn) == PermissionResult.PERMITTED
+    assert pushes == (access is Access.PUSH)
+    for action in ALL_ECR_ACTIONS:  # no private-registry action at all
+        assert evaluator.is_action_permitted(action, "*") == PermissionResult.NEUTRAL
+        assert evaluator.is_action_permitted(action, public_arn) == PermissionResult.NEUTRAL
+
+
+# parliament's data predates BatchImportUpstreamImage taking a repository (it still expects
+# "*", RESOURCE_MISMATCH); the AWS reference used by test_catalog.py says repository.
+@pytest.mark.parametrize("case", sorted(OPTION_CASES))
+def test_parliament_on_option_policies(case):
+    options, _, _ = OPTION_CASES[case]
+    text = build_policy(make_request("ci", ["docker-hub/*"], "us-east-1", ACCOUNT, **options).request).to_json()
+    findings = parliament.analyze_policy_string(text).findings
+    assert [f for f in findings if not (f.issue == "RESOURCE_MISMATCH" and "ecr:BatchImportUpstreamImage" in str(f.detail))] == []
