@@ -264,7 +264,7 @@ class Answers:
         if step is Step.SETUP:
             errors = option_errors(self.pull_through_cache, self.cache_create, self.public)
             try:
-                make_deployment(self._draft_request(), **self.deployment_arguments())
+                make_deployment(self.draft_request(), **self.deployment_arguments())
             except RequestError as error:
                 errors.extend(error.errors)
             return errors
@@ -280,7 +280,7 @@ class Answers:
         """The complete request; raises RequestError while anything is missing or wrong."""
         return make_request(self.role, self.effective_repositories(), self.region, self.account, self.access, **self.options())
 
-    def _draft_request(self) -> PolicyRequest:
+    def draft_request(self) -> PolicyRequest:
         """The request so far, with placeholders for what is missing."""
         kept, _, _ = check_repositories(self.effective_repositories())
         region = check_region(self.region)
@@ -324,4 +324,4 @@ class Answers:
                 bundle=build_bundle(validated.request, deployment, identity=policy),
                 output=self.output,
             )
-        return Preview(build_policy(self._draft_request()), complete=False)
+        return Preview(build_policy(self.draft_request()), complete=False)

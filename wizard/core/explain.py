@@ -81,9 +81,11 @@ def describe_resource(resource: str) -> str:
     if resource == "*":
         return "every resource (\"*\"): for ECR, every repository in every region of the account"
     match = ARN_PATTERN.match(resource)
-    if not match or match["service"] != "ecr" or not match["resource"].startswith("repository/"):
+    if not match or match["service"] not in ("ecr", "ecr-public") or not match["resource"].startswith("repository/"):
         return f"{resource} (not an ECR repository ARN)"
     name = match["resource"].removeprefix("repository/")
+    if match["service"] == "ecr-public":
+        return f"public repository {name!r} of account {match['account']} (public.ecr.aws)"
     region = match["region"] or "any region"
     account = match["account"] or "any account"
     if names.is_pattern(name):
@@ -95,6 +97,9 @@ def describe_resource(resource: str) -> str:
 
 def explain_action(action: str) -> str:
     """What one action entry does for docker pull/push, or that pull/push does not need it."""
+    known = lookup(action)
+    if known is not None:  # also the ECR Public and STS actions the catalog carries
+        return f"{known.name} ({known.step}): {known.why}"
     expanded = expand_action(action)
     if not expanded:
         return f"{action}: not an ECR action this tool knows; IAM grants nothing for an unknown action."

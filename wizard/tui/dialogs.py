@@ -203,6 +203,10 @@ HELP = """\
   [b $accent]del[/]           remove the highlighted repository
   [b $accent]enter[/] on one  edit it
 
+[b]Trust & options[/b]
+  [b $accent]↑ ↓[/]           who assumes the role; its details appear below
+  [b $accent]space[/]         tick an option (pull-through cache, ECR Public, KMS)
+
 [b]Your policy[/b]
   [b $accent]ctrl+y[/]        copy it (system clipboard, else the terminal's)
   [b $accent]ctrl+s[/]        save it to a file

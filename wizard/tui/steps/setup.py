@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Checkbox, Label, Static
 
 from wizard.core.answers import Step
-from wizard.core.deploy import DEFAULT_TRUST, ROLE_TRUST, TRUST_TITLES, TrustSource
+from wizard.core.deploy import DEFAULT_TRUST, ROLE_TRUST, TRUST_TITLES, TrustSource, default_role_name
 from wizard.core.request import Role
 from wizard.tui.steps.base import WizardStep, feedback
 from wizard.tui.steps.live_input import LiveInput
@@ -108,6 +108,7 @@ class SetupStep(WizardStep):
             "Functions in another account? (account ID, optional)" if lambda_role else "Pulled from another account? (account ID or role ARN, optional)"
         )
         self.query_one("#cross-account", LiveInput).placeholder = "same account" if lambda_role else "same account as the repositories"
+        self.query_one("#role-name", LiveInput).placeholder = f"default: {default_role_name(self.answers.draft_request())}"
         self._show_groups()
         self._show_feedback(errors_too=False)
 
