@@ -231,8 +231,9 @@ class PlainWizard:
         self.say()
         self.say(explain_policy(policy, validated.warnings).rstrip("\n"))
         self.say()
-        for line in ("Where each part goes", *(f"  {line}" for line in bundle.placement())):
-            self.say(line)
+        self.say("Where each part goes")
+        for line in bundle.placement():
+            self.note(line)
         for note in bundle.notes:
             self.note(f"Note: {note}")
         self.say()
