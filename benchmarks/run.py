@@ -85,7 +85,7 @@ def race(commands: dict[str, list[str]], repetitions: int) -> dict[str, tuple[fl
     """Median wall time and median peak memory of each command, run round-robin."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     memory: dict[str, list[int]] = {name: [] for name in commands}
-    for name, command in commands.items():  # warm caches (.pyc, page cache) first
+    for command in commands.values():  # warm caches (.pyc, page cache) first
         run_once(command)
     for _ in range(repetitions):
         for name, command in commands.items():

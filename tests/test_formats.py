@@ -15,7 +15,6 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import hcl2
@@ -28,7 +27,7 @@ from moto.iam.access_control import IAMPolicy, PermissionResult
 from tests.conftest import run_cli
 from wizard.core import make_request
 from wizard.core.builder import render_json
-from wizard.core.deploy import TrustSource, build_bundle, make_deployment
+from wizard.core.deploy import build_bundle, make_deployment
 from wizard.core.formats import render
 from wizard.core.size import split_policy
 

@@ -7,7 +7,6 @@ CLI is run as a real subprocess; the TUI is driven with Pilot while its clipboar
 from __future__ import annotations
 
 import errno
-import fnmatch
 import json
 import os
 import stat

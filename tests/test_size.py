@@ -10,7 +10,7 @@ import pytest
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
 from tests.conftest import run_cli
-from wizard.core import Access, build_policy, make_request
+from wizard.core import build_policy, make_request
 from wizard.core.size import (
     PolicyKind,
     SizeError,

@@ -12,7 +12,7 @@ import pyperclip
 import pytest
 from textual.widgets import Input, Label, OptionList, Static
 
-from tests.tui_helpers import add_repositories, choose_role, fill_target, preview_text, run_whole_flow, type_text
+from tests.tui_helpers import add_repositories, choose_role, preview_text, run_whole_flow, type_text
 from wizard.core import Access, Role, build_policy, make_request
 from wizard.core.answers import Answers, Step
 from wizard.tui.app import PolicyWizardApp

@@ -19,7 +19,6 @@ from wizard.core.catalog import (
     PULL_ACTIONS,
     PUSH_ACTIONS,
     WHY_AUTH_IS_ON_STAR,
-    EcrAction,
 )
 from wizard.core.request import Access, PolicyRequest
 

@@ -12,7 +12,7 @@ import re
 from collections import namedtuple
 from difflib import get_close_matches
 
-from wizard.core.catalog import AUTH_ACTION, PULL_ACTIONS, PUSH_ACTIONS
+from wizard.core.catalog import AUTH_ACTION, PUSH_ACTIONS
 from wizard.core.reference import ecr_actions, expand_action, find_action
 from wizard.core.size import PolicyKind, policy_size
 
@@ -335,7 +335,6 @@ def _check_workflows(statements: list[ParsedStatement]) -> list[Finding]:
             for name in expand_action(action):
                 allowed.setdefault(name, set()).update(statement.resources)
     findings = []
-    pull = [action.name for action in PULL_ACTIONS]
     push = [action.name for action in PUSH_ACTIONS]
     pushes = any(name in allowed for name in push)
     pulls = any(name in allowed for name in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))

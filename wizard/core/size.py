@@ -16,7 +16,6 @@ from enum import Enum
 
 from wizard.core.builder import GeneratedPolicy, build_policy, render_json
 from wizard.core.names import describe_pattern, is_pattern
-from wizard.core.request import PolicyRequest
 
 
 class PolicyKind(str, Enum):
@@ -174,7 +173,7 @@ def _prefix_grouper(length: int):
         for name in names:
             if name not in grouped and len(name) > length:
                 by_prefix.setdefault(name[:length], []).append(name)
-        for prefix, members in by_prefix.items():
+        for members in by_prefix.values():
             if len(members) > 1:
                 groups[os.path.commonprefix(members) + "*"] = members
         return groups
