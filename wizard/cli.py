@@ -369,11 +369,13 @@ def _generate(args: argparse.Namespace) -> int:
         return _emit_one(args, text, f"the {args.format} output")
     others = [name for name, document in (("trust", bundle.trust), ("repository", bundle.repository)) if document]
     if args.document != "identity":
-        chosen = bundle.trust if args.document == "trust" else bundle.repository
-        if chosen is None:
-            why = "this role has no trust policy here" if args.document == "trust" else "no repository policy is needed here"
-            raise UsageError(f"there is no {args.document} policy: {why}")
-        return _emit_one(args, render_json(chosen.document), f"the {args.document} policy")
+        from wizard.core.formats import FormatError, render_json_document
+
+        try:
+            text = render_json_document(bundle, list(fitted.parts), args.document)
+        except FormatError as error:
+            raise UsageError(str(error)) from None
+        return _emit_one(args, text, f"the {args.document} policy")
     if others and not args.output:
         shown = " and ".join(f"a {name} policy (--document {name})" for name in others)
         print(f"note: this setup also needs {shown}", file=sys.stderr)

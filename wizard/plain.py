@@ -24,14 +24,15 @@ from wizard.clipboard import copy_text, osc52_sequence
 from wizard.core.answers import OUTPUT_NOUNS, OUTPUT_TITLES, Preview
 from wizard.core.builder import GeneratedPolicy, build_policy
 from wizard.core.deploy import (
-    DEFAULT_TRUST,
-    ROLE_TRUST,
-    TRUST_TITLES,
+    GITHUB_REF_KINDS,
+    OPTION_TITLES,
     Deployment,
     TrustSource,
     build_bundle,
     default_role_name,
+    github_ref_arguments,
     make_deployment,
+    trust_choices,
 )
 from wizard.core.explain import explain_document, explain_policy
 from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
@@ -62,13 +63,6 @@ from wizard.core.size import (
 from wizard.themes import DEFAULT_THEME, load_themes
 
 CANCELLED = "Cancelled; nothing was written."
-PLAIN_OPTIONS = [
-    ("pull_through_cache", "Pull-through cache repositories (e.g. docker-hub/*)"),
-    ("cache_create", "A first pull may create the cache repository"),
-    ("public", "ECR Public repositories (public.ecr.aws)"),
-    ("kms", "KMS-encrypted repositories (explained; adds nothing)"),
-]
-_GITHUB_EXAMPLES = {"branch": "main", "tag": "v*", "environment": "production", "sub": "repo:my-org/my-app:ref:refs/heads/main"}
 EXIT_CANCELLED = 130
 
 
@@ -245,11 +239,11 @@ class PlainWizard:
             chosen = self._ask(
                 questionary.checkbox(
                     "Options (space selects, Enter when done; none is the usual case):",
-                    choices=[Choice(title, value=key) for key, title in PLAIN_OPTIONS],
+                    choices=[Choice(title, value=key) for key, title in OPTION_TITLES.items()],
                     style=self.style,
                 )
             )
-            options = {key: key in chosen for key, _ in PLAIN_OPTIONS}
+            options = {key: key in chosen for key in OPTION_TITLES}
             problems = option_errors(options["pull_through_cache"], options["cache_create"], options["public"])
             if not problems:
                 return options
@@ -258,16 +252,7 @@ class PlainWizard:
 
     def _ask_setup(self, request) -> Deployment:
         """Who assumes the role, its details, the role name and cross-account use."""
-        sources = ROLE_TRUST[request.role]
-        default = DEFAULT_TRUST.get(request.role)
-        existing = Choice(
-            "No new role: attach the policy to an existing one"
-            if request.role is not Role.LAMBDA
-            else "The deployer's existing role (the Lambda service pulls by itself)",
-            value="none",
-        )
-        choices = [Choice(TRUST_TITLES[source], value=source.value) for source in sources]
-        choices = [existing, *choices] if default is None else [*choices, existing]
+        choices = [Choice(title, value=value) for value, title in trust_choices(request.role)]
         while True:
             trust = self._select("Who assumes the role (its trust policy)?", choices)
             details: dict = {}
@@ -277,10 +262,11 @@ class PlainWizard:
                 ) or None
                 kind = self._select(
                     "Which workflow runs may assume it?",
-                    [Choice("A branch", value="branch"), Choice("A tag", value="tag"), Choice("An environment", value="environment"), Choice("An exact sub claim", value="sub")],
+                    [Choice(title, value=kind) for kind, (title, _) in GITHUB_REF_KINDS.items()],
                 )
-                value = self._ask(questionary.text(f"The {kind} (e.g. {_GITHUB_EXAMPLES[kind]}):", style=self.style)).strip() or None
-                details[{"branch": "github_branch", "tag": "github_tag", "environment": "github_environment", "sub": "github_sub"}[kind]] = value
+                title, example = GITHUB_REF_KINDS[kind]
+                value = self._ask(questionary.text(f"{title} (e.g. {example}):", style=self.style)).strip()
+                details.update(github_ref_arguments(kind, value))
             elif trust == TrustSource.GITLAB.value:
                 details["gitlab_url"] = self._ask(questionary.text("GitLab instance URL:", default="https://gitlab.com", style=self.style))
                 details["gitlab_project"] = self._ask(questionary.text("GitLab project (GROUP/PROJECT):", style=self.style)) or None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from wizard.core.builder import GeneratedPolicy, build_policy, render_json, suggested_file_name
-from wizard.core.deploy import DEFAULT_TRUST, Bundle, TrustSource, build_bundle, make_deployment
+from wizard.core.deploy import DEFAULT_TRUST, Bundle, TrustSource, build_bundle, github_ref_arguments, make_deployment
 from wizard.core.size import FittedPolicy, PolicyKind, SizeError, Strategy, fit_policy
 from wizard.core.request import (
     DEFAULT_ACCESS,
@@ -136,16 +136,11 @@ class Preview:
         """What is shown, and copied or saved when complete, in the chosen output."""
         if self.fitted is None or self.bundle is None:
             return self.policy.to_json()
-        output = self.chosen_output
-        if output == "json":
-            return self.fitted.text()
-        if output == "json-trust":
-            return render_json(self.bundle.trust.document)
-        if output == "json-repository":
-            return render_json(self.bundle.repository.document)
-        from wizard.core.formats import render
+        from wizard.core.formats import render  # imported on first use: start-up stays light
 
-        return render(self.bundle, output, list(self.fitted.parts))
+        output = self.chosen_output
+        fmt, _, document = output.partition("-") if output.startswith("json") else (output, "", "")
+        return render(self.bundle, fmt, list(self.fitted.parts), document or "identity")
 
     def texts_to_save(self) -> list[str]:
         """One text per file: split JSON policies go to numbered files."""
@@ -209,14 +204,10 @@ class Answers:
 
     def deployment_arguments(self) -> dict:
         """The Trust & options answers, as make_deployment takes them."""
-        kind, ref = self.github_ref_kind, self.github_ref.strip() or None
         return dict(
             trust=self.trust or None,
             github_repository=self.github_repository.strip() or None,
-            github_branch=ref if kind == "branch" else None,
-            github_tag=ref if kind == "tag" else None,
-            github_environment=ref if kind == "environment" else None,
-            github_sub=ref if kind == "sub" else None,
+            **github_ref_arguments(self.github_ref_kind, self.github_ref.strip()),
             gitlab_url=self.gitlab_url.strip() or None,
             gitlab_project=self.gitlab_project.strip() or None,
             gitlab_branch=self.gitlab_branch.strip() or None,

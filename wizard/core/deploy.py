@@ -47,6 +47,41 @@ ROLE_TRUST = {
 DEFAULT_TRUST = {Role.ECS: TrustSource.ECS_TASKS, Role.EKS: TrustSource.EKS_NODE}
 """CI has no default: which CI system it is matters, and GitHub and GitLab need details."""
 
+def trust_choices(role: Role) -> list[tuple[str, str]]:
+    """(value, title) for "who assumes the role", the role's default first: "none" means an
+    existing role gets the policy (first when the role has no default, e.g. CI)."""
+    existing = (
+        "none",
+        "No new role: attach the policy to an existing one"
+        if role is not Role.LAMBDA
+        else "The deployer's existing role (the Lambda service pulls by itself)",
+    )
+    sources = [(source.value, TRUST_TITLES[source]) for source in ROLE_TRUST[role]]
+    return [existing, *sources] if DEFAULT_TRUST.get(role) is None else [*sources, existing]
+
+
+GITHUB_REF_KINDS = {
+    "branch": ("Branch", "main"),
+    "tag": ("Tag (wildcards allowed)", "v*"),
+    "environment": ("Environment", "production"),
+    "sub": ("Exact sub claim", "repo:my-org/my-app:ref:refs/heads/main"),
+}
+"""Which GitHub workflow runs may assume the role: kind -> (title, example value)."""
+
+
+def github_ref_arguments(kind: str, value: str | None) -> dict:
+    """make_deployment's keyword for a GitHub ref kind and its value."""
+    return {f"github_{kind}": value or None}
+
+
+OPTION_TITLES = {
+    "pull_through_cache": "Pull-through cache repositories (e.g. docker-hub/*)",
+    "cache_create": "A first pull may create the cache repository",
+    "public": "ECR Public repositories (public.ecr.aws)",
+    "kms": "KMS-encrypted repositories (explained; adds nothing)",
+}
+"""The request options, as front ends offer them."""
+
 LAMBDA_NO_TRUST = (
     "Lambda: no trust policy here. The Lambda service pulls the image (through the repository "
     "policy below), not the function's execution role; the identity policy belongs on whoever "

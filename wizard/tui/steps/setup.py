@@ -9,19 +9,20 @@ from textual.content import Content
 from textual.widgets import Checkbox, Label, Static
 
 from wizard.core.answers import Step
-from wizard.core.deploy import DEFAULT_TRUST, ROLE_TRUST, TRUST_TITLES, TrustSource, default_role_name
+from wizard.core.deploy import (
+    DEFAULT_TRUST,
+    GITHUB_REF_KINDS,
+    OPTION_TITLES,
+    TRUST_TITLES,
+    TrustSource,
+    default_role_name,
+    trust_choices,
+)
 from wizard.core.request import Role
 from wizard.tui.steps.base import WizardStep, feedback
 from wizard.tui.steps.live_input import LiveInput
 from wizard.tui.widgets import ChoiceList, set_content
 
-GITHUB_REF_KINDS = [("branch", "Branch"), ("tag", "Tag (wildcards allowed)"), ("environment", "Environment"), ("sub", "Exact sub claim")]
-OPTIONS = [
-    ("pull_through_cache", "Pull-through cache repositories (e.g. docker-hub/*)"),
-    ("cache_create", "A first pull may create the cache repository"),
-    ("public", "ECR Public repositories (public.ecr.aws)"),
-    ("kms", "KMS-encrypted repositories (explained; adds nothing)"),
-]
 
 
 class SetupStep(WizardStep):
@@ -34,11 +35,16 @@ class SetupStep(WizardStep):
     """
 
     def compose(self) -> ComposeResult:
-        yield ChoiceList(self._trust_choices(), self._trust_value(), heading="Who assumes the role?", id="trust-list", classes="first-focus")
+        yield ChoiceList(trust_choices(self.answers.role), self._trust_value(), heading="Who assumes the role?", id="trust-list", classes="first-focus")
         with Vertical(id="github", classes="group"):
             yield Label("GitHub repository (OWNER/REPO)", classes="field-title")
             yield LiveInput(self._setter("github_repository"), placeholder="my-org/my-app", id="github-repository")
-            yield ChoiceList(GITHUB_REF_KINDS, self.answers.github_ref_kind, heading="Which runs may assume it", id="github-ref-kind")
+            yield ChoiceList(
+                [(kind, title) for kind, (title, _) in GITHUB_REF_KINDS.items()],
+                self.answers.github_ref_kind,
+                heading="Which runs may assume it",
+                id="github-ref-kind",
+            )
             yield LiveInput(self._setter("github_ref"), placeholder="main", id="github-ref")
         with Vertical(id="gitlab", classes="group"):
             yield Label("GitLab instance and project", classes="field-title")
@@ -54,15 +60,9 @@ class SetupStep(WizardStep):
         yield LiveInput(self._setter("cross_account"), id="cross-account")
         yield Static(id="setup-feedback", classes="feedback")
         yield Label("Options", classes="field-title")
-        for key, title in OPTIONS:
+        for key, title in OPTION_TITLES.items():
             yield Checkbox(title, getattr(self.answers, key), id=f"option-{key.replace('_', '-')}", compact=True)
         yield Static(id="setup-info", classes="info")
-
-    def _trust_choices(self) -> list[tuple[str, str]]:
-        sources = [(source.value, TRUST_TITLES[source]) for source in ROLE_TRUST[self.answers.role]]
-        default = DEFAULT_TRUST.get(self.answers.role)
-        existing = ("none", "No new role: attach to an existing one" if self.answers.role is not Role.LAMBDA else "The deployer's existing role (Lambda pulls itself)")
-        return [existing, *sources] if default is None else [*sources, existing]
 
     def _trust_value(self) -> str:
         source = self.answers.trust_source()
@@ -88,7 +88,7 @@ class SetupStep(WizardStep):
 
     def refresh_from_answers(self) -> None:
         trust = self.query_one("#trust-list", ChoiceList)
-        trust.set_choices(self._trust_choices(), self._trust_value())
+        trust.set_choices(trust_choices(self.answers.role), self._trust_value())
         for field, value in (
             ("github-repository", self.answers.github_repository),
             ("github-ref", self.answers.github_ref),
@@ -121,12 +121,7 @@ class SetupStep(WizardStep):
         ):
             self.query_one(f"#{group}").set_class(shown, "-shown")
         kind = self.answers.github_ref_kind
-        self.query_one("#github-ref", LiveInput).placeholder = {
-            "branch": "main",
-            "tag": "v*",
-            "environment": "production",
-            "sub": "repo:my-org/my-app:ref:refs/heads/main",
-        }[kind]
+        self.query_one("#github-ref", LiveInput).placeholder = GITHUB_REF_KINDS[kind][1]
 
     def _show_feedback(self, errors_too: bool) -> None:
         errors = self.answers.step_errors(Step.SETUP)
