@@ -197,7 +197,14 @@ def main() -> int:
             {
                 "python -c pass": [python, "-c", "pass"],
                 "generate": [ecr_policy, *GENERATE],
-                "generate 1,000 --split": [ecr_policy, *GENERATE[:3], "--repo-file", str(repo_file), *GENERATE[5:], "--split"],
+                "generate 1,000 --split": [
+                    ecr_policy,
+                    *GENERATE[:3],
+                    "--repo-file",
+                    str(repo_file),
+                    *GENERATE[5:],
+                    "--split",
+                ],
                 "generate 1,000 flags --split": [ecr_policy, *GENERATE[:3], *flags, *GENERATE[5:], "--split"],
                 "policy_sentry write-policy": [policy_sentry, "write-policy", "--input-file", str(template)],
             },
@@ -214,13 +221,31 @@ def main() -> int:
     base = cli["python -c pass"][0]
     generate = cli["generate"][0]
     ratio = generate / base
-    row("generate, 1 repository", f"{generate * 1000:.1f} ms vs {base * 1000:.1f} ms", ratio, "<= 3x python -c pass", ratio <= 3)
+    row(
+        "generate, 1 repository",
+        f"{generate * 1000:.1f} ms vs {base * 1000:.1f} ms",
+        ratio,
+        "<= 3x python -c pass",
+        ratio <= 3,
+    )
     sentry = cli["policy_sentry write-policy"][0]
     speedup = sentry / generate
-    row("policy_sentry write-policy / generate", f"{sentry * 1000:.0f} ms / {generate * 1000:.1f} ms", speedup, ">= 8x", speedup >= 8)
+    row(
+        "policy_sentry write-policy / generate",
+        f"{sentry * 1000:.0f} ms / {generate * 1000:.1f} ms",
+        speedup,
+        ">= 8x",
+        speedup >= 8,
+    )
     split = cli["generate 1,000 --split"][0]
     ratio = split / base
-    row("generate, 1,000 repositories (--repo-file) --split", f"{split * 1000:.1f} ms", ratio, "<= 4x python -c pass", ratio <= 4)
+    row(
+        "generate, 1,000 repositories (--repo-file) --split",
+        f"{split * 1000:.1f} ms",
+        ratio,
+        "<= 4x python -c pass",
+        ratio <= 4,
+    )
     flagged = cli["generate 1,000 flags --split"][0]
     row(
         "  the same as 1,000 --repo flags (argparse is quadratic)",
@@ -232,9 +257,21 @@ def main() -> int:
     minimal_time, minimal_memory = startup["minimal Textual app"]
     wizard_time, wizard_memory = startup["wizard"]
     ratio = wizard_time / minimal_time
-    row("wizard start to first frame", f"{wizard_time * 1000:.0f} ms vs {minimal_time * 1000:.0f} ms", ratio, "<= 1.25x minimal app", ratio <= 1.25)
+    row(
+        "wizard start to first frame",
+        f"{wizard_time * 1000:.0f} ms vs {minimal_time * 1000:.0f} ms",
+        ratio,
+        "<= 1.25x minimal app",
+        ratio <= 1.25,
+    )
     ratio = wizard_memory / minimal_memory
-    row("wizard peak memory", f"{wizard_memory / 1024:.1f} MiB vs {minimal_memory / 1024:.1f} MiB", ratio, "<= 1.3x minimal app", ratio <= 1.3)
+    row(
+        "wizard peak memory",
+        f"{wizard_memory / 1024:.1f} MiB vs {minimal_memory / 1024:.1f} MiB",
+        ratio,
+        "<= 1.3x minimal app",
+        ratio <= 1.3,
+    )
 
     keys = "abcdefghijklmnopqrstuvwxyz" * (1 if args.quick else 2)
     echo = p95(asyncio.run(keystroke_latencies(*echo_factory(), keys)))
@@ -251,10 +288,13 @@ def main() -> int:
 
     widths = [max(len(str(row_[column])) for row_ in rows) for column in range(4)]
     header = ("measure", "figure", "ratio", "target")
-    widths = [max(width, len(title)) for width, title in zip(widths, header)]
-    print("  ".join(title.ljust(width) for title, width in zip(header, widths)) + "  met")
+    widths = [max(width, len(title)) for width, title in zip(widths, header, strict=False)]
+    print("  ".join(title.ljust(width) for title, width in zip(header, widths, strict=False)) + "  met")
     for row_ in rows:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row_[:4], widths)) + ("  yes" if row_[4] else "  NO"))
+        print(
+            "  ".join(str(cell).ljust(width) for cell, width in zip(row_[:4], widths, strict=False))
+            + ("  yes" if row_[4] else "  NO")
+        )
     print(f"\n{repetitions} round-robin runs per command; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     return 0 if all(row_[4] for row_ in rows) else 1
 

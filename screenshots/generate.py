@@ -25,7 +25,18 @@ SEED_KEYS = {
     Step.REPOSITORIES: ["ctrl+n", *"my-app", "enter", *"team-a/*"],
     Step.TARGET: ["ctrl+n", *"my-app", "enter", "enter", *"frankf"],
     Step.SETUP: ["ctrl+n", *"my-app", "enter", "enter", *"us-east-1", "enter", *"123456789012", "enter", "down"],
-    Step.REVIEW: ["ctrl+n", *"my-app", "enter", "enter", *"us-east-1", "enter", *"123456789012", "enter", "ctrl+n", "down"],
+    Step.REVIEW: [
+        "ctrl+n",
+        *"my-app",
+        "enter",
+        "enter",
+        *"us-east-1",
+        "enter",
+        *"123456789012",
+        "enter",
+        "ctrl+n",
+        "down",
+    ],
 }
 
 

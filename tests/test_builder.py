@@ -43,7 +43,9 @@ def test_several_repositories_become_a_resource_list():
     assert policy.document["Statement"][2]["Resource"] == pull["Resource"]
 
 
-@pytest.mark.parametrize("region, partition", [("cn-northwest-1", "aws-cn"), ("us-gov-east-1", "aws-us-gov"), ("sa-east-1", "aws")])
+@pytest.mark.parametrize(
+    "region, partition", [("cn-northwest-1", "aws-cn"), ("us-gov-east-1", "aws-us-gov"), ("sa-east-1", "aws")]
+)
 def test_partition_follows_the_region(region, partition):
     resource = build(region=region).document["Statement"][1]["Resource"]
     assert resource == f"arn:{partition}:ecr:{region}:123456789012:repository/my-app"
@@ -79,5 +81,7 @@ def test_explanations_sit_beside_the_json_not_inside_it():
 
 def test_sids_are_stable_across_requests():
     first = [statement["Sid"] for statement in build(repositories=["x1"]).document["Statement"]]
-    second = [statement["Sid"] for statement in build(repositories=["y2", "z3"], region="eu-west-3").document["Statement"]]
+    second = [
+        statement["Sid"] for statement in build(repositories=["y2", "z3"], region="eu-west-3").document["Statement"]
+    ]
     assert first == second == ["AllowECRAuth", "AllowECRPull", "AllowECRPush"]

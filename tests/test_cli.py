@@ -39,18 +39,51 @@ def test_region_defaults_to_aws_region_then_aws_default_region():
 
 
 def test_several_repositories_and_pull_access():
-    result = run_cli("generate", "--role", "ci", "--access", "pull", "--repo", "api", "--repo", "web,jobs", "--region", "us-east-2", "--account", "123456789012")
+    result = run_cli(
+        "generate",
+        "--role",
+        "ci",
+        "--access",
+        "pull",
+        "--repo",
+        "api",
+        "--repo",
+        "web,jobs",
+        "--region",
+        "us-east-2",
+        "--account",
+        "123456789012",
+    )
     document = json.loads(result.stdout)
     assert [statement["Sid"] for statement in document["Statement"]] == ["AllowECRAuth", "AllowECRPull"]
-    assert document["Statement"][1]["Resource"] == [f"arn:aws:ecr:us-east-2:123456789012:repository/{name}" for name in ("api", "web", "jobs")]
+    assert document["Statement"][1]["Resource"] == [
+        f"arn:aws:ecr:us-east-2:123456789012:repository/{name}" for name in ("api", "web", "jobs")
+    ]
 
 
 def test_warnings_go_to_stderr_and_do_not_change_the_exit_status():
-    result = run_cli("generate", "--role", "eks", "--repo", "team/*", "--repo", "api", "--repo", "api", "--region", "xx-west-7", "--account", "123456789012")
+    result = run_cli(
+        "generate",
+        "--role",
+        "eks",
+        "--repo",
+        "team/*",
+        "--repo",
+        "api",
+        "--repo",
+        "api",
+        "--region",
+        "xx-west-7",
+        "--account",
+        "123456789012",
+    )
     assert result.returncode == 0
     json.loads(result.stdout)
     lines = result.stderr.splitlines()
-    assert any(line.startswith("warning: repository 'team/*': matches every repository in the namespace 'team/'") for line in lines)
+    assert any(
+        line.startswith("warning: repository 'team/*': matches every repository in the namespace 'team/'")
+        for line in lines
+    )
     assert any(line.startswith("warning: repository 'api': is listed more than once") for line in lines)
     assert any(line.startswith("warning: region 'xx-west-7': is not in this tool's region list") for line in lines)
 
@@ -58,13 +91,42 @@ def test_warnings_go_to_stderr_and_do_not_change_the_exit_status():
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (("generate", "--role", "ci", "--repo", "My-App", "--region", "us-east-1", "--account", "123456789012"), "error: repository 'My-App': has upper-case letters"),
-        (("generate", "--role", "ci", "--repo", "app", "--region", "mars-1", "--account", "123456789012"), "error: region 'mars-1': is not a region code"),
-        (("generate", "--role", "ci", "--repo", "app", "--region", "us-east-1", "--account", "12"), "error: account '12': has 2 digits, not 12"),
-        (("generate", "--role", "robot", "--repo", "app", "--account", "123456789012"), "error: argument --role: invalid choice: 'robot'"),
+        (
+            ("generate", "--role", "ci", "--repo", "My-App", "--region", "us-east-1", "--account", "123456789012"),
+            "error: repository 'My-App': has upper-case letters",
+        ),
+        (
+            ("generate", "--role", "ci", "--repo", "app", "--region", "mars-1", "--account", "123456789012"),
+            "error: region 'mars-1': is not a region code",
+        ),
+        (
+            ("generate", "--role", "ci", "--repo", "app", "--region", "us-east-1", "--account", "12"),
+            "error: account '12': has 2 digits, not 12",
+        ),
+        (
+            ("generate", "--role", "robot", "--repo", "app", "--account", "123456789012"),
+            "error: argument --role: invalid choice: 'robot'",
+        ),
         (("generate", "--repo", "app"), "error: the following arguments are required: --role, --account"),
-        (("generate", "--role", "ci", "--repo", "app", "--region", "us-east-1", "--account", "123456789012", "--force"), "error: --force only applies with --output FILE"),
-        (("generate", "--role", "ci", "--repo", "", "--region", "us-east-1", "--account", "123456789012"), "error: repository: is empty"),
+        (
+            (
+                "generate",
+                "--role",
+                "ci",
+                "--repo",
+                "app",
+                "--region",
+                "us-east-1",
+                "--account",
+                "123456789012",
+                "--force",
+            ),
+            "error: --force only applies with --output FILE",
+        ),
+        (
+            ("generate", "--role", "ci", "--repo", "", "--region", "us-east-1", "--account", "123456789012"),
+            "error: repository: is empty",
+        ),
         (("frobnicate",), "error: argument COMMAND: invalid choice: 'frobnicate'"),
     ],
 )
@@ -77,9 +139,16 @@ def test_bad_input_exits_2_with_an_error_line_and_nothing_on_stdout(args, expect
 
 
 def test_every_problem_is_reported_at_once():
-    result = run_cli("generate", "--role", "ci", "--repo", "Bad", "--repo", "x", "--region", "nowhere", "--account", "1")
+    result = run_cli(
+        "generate", "--role", "ci", "--repo", "Bad", "--repo", "x", "--region", "nowhere", "--account", "1"
+    )
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert [line.split("'")[0] for line in errors] == ["error: repository ", "error: repository ", "error: region ", "error: account "]
+    assert [line.split("'")[0] for line in errors] == [
+        "error: repository ",
+        "error: repository ",
+        "error: region ",
+        "error: account ",
+    ]
 
 
 def test_output_writes_the_file_and_refuses_to_replace_it_without_force(tmp_path, seed_policy):
@@ -154,7 +223,9 @@ def test_no_command_without_a_terminal_explains_instead_of_starting_the_wizard()
 def test_unknown_theme_is_refused_with_the_list():
     result = run_cli("--theme", "neon", stdin="")
     assert result.returncode == 2
-    assert result.stderr.startswith("error: theme 'neon' is not known. Available: harbor-day, harbor-night, textual-dark")
+    assert result.stderr.startswith(
+        "error: theme 'neon' is not known. Available: harbor-day, harbor-night, textual-dark"
+    )
 
 
 def test_plain_mode_without_a_terminal_points_to_generate():

@@ -34,9 +34,15 @@ from wizard.core.size import split_policy
 ACCOUNT, OTHER = "123456789012", "210987654321"
 
 SETUPS = {
-    "ci-github-branch": (dict(role="ci"), dict(trust="github", github_repository="my-org/my-app", github_branch="release")),
+    "ci-github-branch": (
+        dict(role="ci"),
+        dict(trust="github", github_repository="my-org/my-app", github_branch="release"),
+    ),
     "ci-github-sub": (dict(role="ci"), dict(trust="github", github_sub="repo:my-org/my-app:ref:refs/tags/v*")),
-    "ci-gitlab": (dict(role="ci"), dict(trust="gitlab", gitlab_url="https://gitlab.example.com", gitlab_project="platform/app")),
+    "ci-gitlab": (
+        dict(role="ci"),
+        dict(trust="gitlab", gitlab_url="https://gitlab.example.com", gitlab_project="platform/app"),
+    ),
     "ci-codebuild": (dict(role="ci"), dict(trust="codebuild")),
     "ci-jenkins-ec2": (dict(role="ci"), dict(trust="ec2")),
     "ci-existing-role": (dict(role="ci"), dict()),
@@ -49,7 +55,10 @@ SETUPS = {
     "lambda-cross-account": (dict(role="lambda"), dict(function_account=OTHER)),
     "eks-cross-account": (dict(role="eks"), dict(principal=OTHER)),
     "ci-cross-account-role": (dict(role="ci"), dict(trust="codebuild", principal=f"arn:aws:iam::{OTHER}:role/builder")),
-    "ci-pull-through-cache": (dict(role="ci", access="pull", pull_through_cache=True, cache_create=True), dict(trust="codebuild")),
+    "ci-pull-through-cache": (
+        dict(role="ci", access="pull", pull_through_cache=True, cache_create=True),
+        dict(trust="codebuild"),
+    ),
     "ci-public": (dict(role="ci", public=True), dict(trust="github", github_repository="o/r")),
     "ecs-kms": (dict(role="ecs", kms=True), dict()),
     "china-github": (dict(role="ci", region="cn-north-1"), dict(trust="github", github_repository="o/r")),
@@ -79,6 +88,7 @@ def expected_documents(bundle, parts=None):
 
 def normalize(document: dict) -> list[dict]:
     """Statements with every Action/Resource/identifier/value as a sorted list (formats differ there)."""
+
     def as_list(value):
         return sorted(value if isinstance(value, list) else [value])
 
@@ -91,7 +101,9 @@ def normalize(document: dict) -> list[dict]:
         if "Principal" in statement:
             item["Principal"] = {kind: as_list(ids) for kind, ids in statement["Principal"].items()}
         if "Condition" in statement:
-            item["Condition"] = {test: {k: as_list(v) for k, v in keys.items()} for test, keys in statement["Condition"].items()}
+            item["Condition"] = {
+                test: {k: as_list(v) for k, v in keys.items()} for test, keys in statement["Condition"].items()
+            }
         out.append(item)
     return out
 
@@ -163,9 +175,13 @@ def test_cloudformation_passes_cfn_lint_and_holds_the_same_documents(setup):
     assert cfn_errors(text) == []
     template = yaml.safe_load(text)
     resources = template["Resources"]
-    assert normalize(resources["ECRAccessPolicy"]["Properties"]["PolicyDocument"]) == normalize(bundle.identity.document)
+    assert normalize(resources["ECRAccessPolicy"]["Properties"]["PolicyDocument"]) == normalize(
+        bundle.identity.document
+    )
     if bundle.trust:
-        assert normalize(resources["ECRRole"]["Properties"]["AssumeRolePolicyDocument"]) == normalize(bundle.trust.document)
+        assert normalize(resources["ECRRole"]["Properties"]["AssumeRolePolicyDocument"]) == normalize(
+            bundle.trust.document
+        )
     else:
         assert "ECRRole" not in resources and "RoleName" in template["Parameters"]
     repositories = [r for r in resources.values() if r["Type"] == "AWS::ECR::Repository"]
@@ -221,7 +237,7 @@ def test_aws_cli_script_is_valid_and_makes_exactly_the_needed_calls(setup, tmp_p
     expected = (["create-role"] if bundle.trust else []) + ["create-policy", "attach-role-policy"]
     expected += ["set-repository-policy"] if bundle.repository else []
     assert verbs == expected
-    by_verb = dict(zip(verbs, calls))
+    by_verb = dict(zip(verbs, calls, strict=False))
     assert json.loads(argument(by_verb["create-policy"], "--policy-document")) == bundle.identity.document
     if bundle.trust:
         assert json.loads(argument(by_verb["create-role"], "--assume-role-policy-document")) == bundle.trust.document
@@ -243,16 +259,21 @@ def test_split_policies_in_every_format(tmp_path):
     bundle = bundle_for("ecs", repositories=names)
     parts = split_policy(bundle.identity)
     terraform = hcl_documents(render(bundle, "terraform", parts))
-    assert [normalize(terraform[f"ecr_access_{i}"]) for i in range(1, len(parts) + 1)] == [normalize(p.document) for p in parts]
+    assert [normalize(terraform[f"ecr_access_{i}"]) for i in range(1, len(parts) + 1)] == [
+        normalize(p.document) for p in parts
+    ]
     template = render(bundle, "cloudformation", parts)
     assert cfn_errors(template) == []
-    assert len([r for r in yaml.safe_load(template)["Resources"].values() if r["Type"] == "AWS::IAM::ManagedPolicy"]) == len(parts)
+    assert len(
+        [r for r in yaml.safe_load(template)["Resources"].values() if r["Type"] == "AWS::IAM::ManagedPolicy"]
+    ) == len(parts)
     calls = run_script(render(bundle, "aws-cli", parts), tmp_path)
     documents = [json.loads(argument(call, "--policy-document")) for call in calls if "create-policy" in call]
     assert documents == [p.document for p in parts]
 
 
 # -- trust and repository policies, checked by parliament and moto -------------------------
+
 
 # parliament lints every document as an identity policy: trust and repository policies never
 # have a Resource (MALFORMED "neither Resource nor NotResource" is expected), and its short
@@ -270,34 +291,62 @@ def test_trust_and_repository_policies_pass_parliament(setup):
     for document in (bundle.trust, bundle.repository):
         if document is None:
             continue
-        findings = parliament.analyze_policy_string(render_json(document.document), include_community_auditors=True).findings
+        findings = parliament.analyze_policy_string(
+            render_json(document.document), include_community_auditors=True
+        ).findings
         assert [f for f in findings if not _expected_parliament(f)] == []
 
 
 def test_github_trust_admits_only_the_named_repository_and_branch():
     bundle = bundle_for("ci-github-branch")
     evaluator = IAMPolicy(render_json(bundle.trust.document))
-    good = {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:my-org/my-app:ref:refs/heads/release"}
-    assert evaluator.is_action_permitted("sts:AssumeRoleWithWebIdentity", incoming_condition_values=good) == PermissionResult.PERMITTED
+    good = {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:my-org/my-app:ref:refs/heads/release",
+    }
+    assert (
+        evaluator.is_action_permitted("sts:AssumeRoleWithWebIdentity", incoming_condition_values=good)
+        == PermissionResult.PERMITTED
+    )
     for key, value in [
         ("token.actions.githubusercontent.com:sub", "repo:other-org/my-app:ref:refs/heads/release"),
         ("token.actions.githubusercontent.com:sub", "repo:my-org/my-app:ref:refs/heads/main"),
         ("token.actions.githubusercontent.com:sub", "repo:my-org/my-app:pull_request"),
         ("token.actions.githubusercontent.com:aud", "https://github.com/my-org"),
     ]:
-        assert evaluator.is_action_permitted("sts:AssumeRoleWithWebIdentity", incoming_condition_values={**good, key: value}) == PermissionResult.DENIED
+        assert (
+            evaluator.is_action_permitted(
+                "sts:AssumeRoleWithWebIdentity", incoming_condition_values={**good, key: value}
+            )
+            == PermissionResult.DENIED
+        )
     assert evaluator.is_action_permitted("sts:AssumeRole", incoming_condition_values=good) == PermissionResult.NEUTRAL
 
 
 def test_gitlab_and_codebuild_trust_conditions():
     gitlab = IAMPolicy(render_json(bundle_for("ci-gitlab").trust.document))
-    good = {"gitlab.example.com:aud": "https://gitlab.example.com", "gitlab.example.com:sub": "project_path:platform/app:ref_type:branch:ref:main"}
-    assert gitlab.is_action_permitted("sts:AssumeRoleWithWebIdentity", incoming_condition_values=good) == PermissionResult.PERMITTED
+    good = {
+        "gitlab.example.com:aud": "https://gitlab.example.com",
+        "gitlab.example.com:sub": "project_path:platform/app:ref_type:branch:ref:main",
+    }
+    assert (
+        gitlab.is_action_permitted("sts:AssumeRoleWithWebIdentity", incoming_condition_values=good)
+        == PermissionResult.PERMITTED
+    )
     other = {**good, "gitlab.example.com:sub": "project_path:platform/other:ref_type:branch:ref:main"}
-    assert gitlab.is_action_permitted("sts:AssumeRoleWithWebIdentity", incoming_condition_values=other) == PermissionResult.DENIED
+    assert (
+        gitlab.is_action_permitted("sts:AssumeRoleWithWebIdentity", incoming_condition_values=other)
+        == PermissionResult.DENIED
+    )
     codebuild = IAMPolicy(render_json(bundle_for("ci-codebuild").trust.document))
-    assert codebuild.is_action_permitted("sts:AssumeRole", incoming_condition_values={"aws:SourceAccount": ACCOUNT}) == PermissionResult.PERMITTED
-    assert codebuild.is_action_permitted("sts:AssumeRole", incoming_condition_values={"aws:SourceAccount": OTHER}) == PermissionResult.DENIED
+    assert (
+        codebuild.is_action_permitted("sts:AssumeRole", incoming_condition_values={"aws:SourceAccount": ACCOUNT})
+        == PermissionResult.PERMITTED
+    )
+    assert (
+        codebuild.is_action_permitted("sts:AssumeRole", incoming_condition_values={"aws:SourceAccount": OTHER})
+        == PermissionResult.DENIED
+    )
 
 
 def test_wildcard_subjects_use_string_like_and_match_as_iam_does():
@@ -330,8 +379,14 @@ def test_lambda_repository_policies():
     # function account's statement on its own.
     account_statement = next(s for s in cross["Statement"] if "AWS" in s["Principal"])
     evaluator = IAMPolicy(json.dumps({"Version": "2012-10-17", "Statement": [account_statement]}))
-    assert evaluator.is_action_permitted("ecr:BatchGetImage", principal=f"arn:aws:iam::{OTHER}:root") == PermissionResult.PERMITTED
-    assert evaluator.is_action_permitted("ecr:PutImage", principal=f"arn:aws:iam::{OTHER}:root") == PermissionResult.NEUTRAL
+    assert (
+        evaluator.is_action_permitted("ecr:BatchGetImage", principal=f"arn:aws:iam::{OTHER}:root")
+        == PermissionResult.PERMITTED
+    )
+    assert (
+        evaluator.is_action_permitted("ecr:PutImage", principal=f"arn:aws:iam::{OTHER}:root")
+        == PermissionResult.NEUTRAL
+    )
     service = next(s for s in cross["Statement"] if s["Principal"] == {"Service": "lambda.amazonaws.com"})
     assert service["Condition"] == {"StringLike": {"aws:sourceARN": f"arn:aws:lambda:us-east-1:{OTHER}:function:*"}}
 
@@ -340,11 +395,23 @@ def test_cross_account_pull_needs_both_halves():
     bundle = bundle_for("eks-cross-account")
     assert bundle.cross_account and bundle.role_account == OTHER
     policy = IAMPolicy(render_json(bundle.repository.document))
-    assert policy.is_action_permitted("ecr:BatchGetImage", principal=f"arn:aws:iam::{OTHER}:root") == PermissionResult.PERMITTED
-    assert policy.is_action_permitted("ecr:BatchGetImage", principal="arn:aws:iam::111111111111:root") == PermissionResult.DENIED
-    assert policy.is_action_permitted("ecr:InitiateLayerUpload", principal=f"arn:aws:iam::{OTHER}:root") == PermissionResult.NEUTRAL
+    assert (
+        policy.is_action_permitted("ecr:BatchGetImage", principal=f"arn:aws:iam::{OTHER}:root")
+        == PermissionResult.PERMITTED
+    )
+    assert (
+        policy.is_action_permitted("ecr:BatchGetImage", principal="arn:aws:iam::111111111111:root")
+        == PermissionResult.DENIED
+    )
+    assert (
+        policy.is_action_permitted("ecr:InitiateLayerUpload", principal=f"arn:aws:iam::{OTHER}:root")
+        == PermissionResult.NEUTRAL
+    )
     identity = IAMPolicy(bundle.identity.to_json())
-    assert identity.is_action_permitted("ecr:BatchGetImage", f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/my-app") == PermissionResult.PERMITTED
+    assert (
+        identity.is_action_permitted("ecr:BatchGetImage", f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/my-app")
+        == PermissionResult.PERMITTED
+    )
     role = bundle_for("ci-cross-account-role")
     assert role.repository.document["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{OTHER}:role/builder"}
     assert role.deployment.role_name == "builder"
@@ -389,7 +456,10 @@ def test_cli_formats_and_documents(tmp_path):
         assert result.returncode == 0 and target.read_text().startswith(("# ECR", "#!/usr/bin/env bash"))
     written = run_cli(*github, "--output", str(tmp_path / "policy.json"))
     assert written.returncode == 0
-    assert json.loads((tmp_path / "policy.trust.json").read_text())["Statement"][0]["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert (
+        json.loads((tmp_path / "policy.trust.json").read_text())["Statement"][0]["Action"]
+        == "sts:AssumeRoleWithWebIdentity"
+    )
     missing = run_cli(*BASE, "--document", "repository")
     assert missing.returncode == 2 and "there is no repository policy" in missing.stderr
 
@@ -397,10 +467,19 @@ def test_cli_formats_and_documents(tmp_path):
 @pytest.mark.parametrize(
     "extra, message",
     [
-        (["--trust", "ecs-tasks"], "error: trust 'ecs-tasks': does not fit the role ci. Accepted for ci: github, gitlab, codebuild, ec2."),
+        (
+            ["--trust", "ecs-tasks"],
+            "error: trust 'ecs-tasks': does not fit the role ci. Accepted for ci: github, gitlab, codebuild, ec2.",
+        ),
         (["--trust", "github"], "error: GitHub repository: is required for GitHub OIDC"),
-        (["--trust", "github", "--github-repo", "just-a-name"], "error: GitHub repository 'just-a-name': is missing or not OWNER/REPO"),
-        (["--trust", "gitlab", "--gitlab-url", "http://insecure"], "error: GitLab URL 'http://insecure': is not an https:// URL"),
+        (
+            ["--trust", "github", "--github-repo", "just-a-name"],
+            "error: GitHub repository 'just-a-name': is missing or not OWNER/REPO",
+        ),
+        (
+            ["--trust", "gitlab", "--gitlab-url", "http://insecure"],
+            "error: GitLab URL 'http://insecure': is not an https:// URL",
+        ),
         (["--principal", "bob"], "error: principal 'bob': is neither an account ID nor a role ARN"),
         (["--public", "--pull-through-cache"], "error: options 'public + pull-through cache': cannot be combined"),
         (["--cache-create-repositories"], "error: options 'cache-create': only applies to a pull-through cache"),
@@ -414,7 +493,19 @@ def test_cli_deployment_errors(extra, message):
 
 
 def test_cli_eks_fargate_needs_a_cluster_and_public_in_china_is_refused():
-    fargate = run_cli("generate", "--role", "eks", "--repo", "app", "--region", "us-east-1", "--account", ACCOUNT, "--trust", "eks-fargate")
+    fargate = run_cli(
+        "generate",
+        "--role",
+        "eks",
+        "--repo",
+        "app",
+        "--region",
+        "us-east-1",
+        "--account",
+        ACCOUNT,
+        "--trust",
+        "eks-fargate",
+    )
     assert fargate.returncode == 2 and "cluster: is required for a Fargate pod execution role" in fargate.stderr
     china = run_cli(*BASE[:-4], "--region", "cn-north-1", "--account", ACCOUNT, "--public")
     assert china.returncode == 2 and "ECR Public exists only there" in china.stderr

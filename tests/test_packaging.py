@@ -38,10 +38,19 @@ def test_wheel_ships_themes_stylesheet_and_entry_point(wheel):
 
 def test_installed_wheel_finds_its_themes(wheel, tmp_path):
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)], check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)],
+        check=True,
+        timeout=300,
+    )
     code = "import wizard.themes as t; print(t.themes_directory()); print(sorted(d.name for d in t.load_themes()))"
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(target)}, timeout=60
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target)},
+        timeout=60,
     )
     directory, names = result.stdout.splitlines()
     assert directory == str(target / "wizard" / "themes")

@@ -14,7 +14,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from tests.conftest import FIXTURES, run_cli
-from tests.tui_helpers import run_whole_flow, preview_text
+from tests.tui_helpers import preview_text, run_whole_flow
 from wizard.core import Role, build_policy, make_request
 from wizard.plain import CANCELLED, PlainWizard
 from wizard.tui.app import PolicyWizardApp
@@ -98,7 +98,9 @@ def test_invalid_answers_are_refused_then_fixed():
 
 
 def test_empty_repository_list_is_refused_and_warnings_are_shown():
-    keys = ENTER + ENTER + ENTER + "team/*" + ENTER + ENTER + "xx-south-9" + ENTER + "123456789012" + ENTER + SETUP + DONE
+    keys = (
+        ENTER + ENTER + ENTER + "team/*" + ENTER + ENTER + "xx-south-9" + ENTER + "123456789012" + ENTER + SETUP + DONE
+    )
     status, output = run_plain(keys)
     assert status == 0
     assert "warning: repository 'team/*': matches every repository in the namespace 'team/'" in " ".join(output.split())
@@ -147,7 +149,7 @@ def test_save_over_an_existing_file_declined_then_accepted(tmp_path):
 
 def test_save_new_file_with_the_suggested_name(tmp_path):
     keys = answers(Role.ECS, ["api"], "us-east-1", "123456789012") + DOWN + ENTER + ENTER + DONE
-    status, output = run_plain(keys)
+    status, _output = run_plain(keys)
     saved = tmp_path / "ecs-pull-api-ecr-policy.json"
     assert status == 0 and saved.read_text() == core_json("ecs", ["api"], "us-east-1", "123456789012")
 
@@ -215,7 +217,17 @@ def test_three_front_ends_give_byte_identical_json():
 
 def test_over_limit_policy_offers_split_or_compact(tmp_path):
     names = [f"team-{index % 7}/service-{index}" for index in range(300)]
-    keys = ENTER + ENTER + "".join(name + ENTER for name in names) + ENTER + "us-east-1" + ENTER + "123456789012" + ENTER + SETUP
+    keys = (
+        ENTER
+        + ENTER
+        + "".join(name + ENTER for name in names)
+        + ENTER
+        + "us-east-1"
+        + ENTER
+        + "123456789012"
+        + ENTER
+        + SETUP
+    )
     status, output = run_plain(keys + DOWN + ENTER + DONE)  # choose "Compact"
     assert status == 0
     flat = " ".join(output.split())
@@ -225,7 +237,9 @@ def test_over_limit_policy_offers_split_or_compact(tmp_path):
 
     status, output = run_plain(keys + ENTER + DOWN + ENTER + ENTER + DONE)  # split, then save
     assert status == 0
-    assert sorted(path.name for path in tmp_path.iterdir())[0] == "ci-push-team-0-service-0-and-299-more-ecr-policy-1.json"
+    assert (
+        sorted(path.name for path in tmp_path.iterdir())[0] == "ci-push-team-0-service-0-and-299-more-ecr-policy-1.json"
+    )
     assert len(list(tmp_path.iterdir())) == 8
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import json
 import re
 
@@ -63,10 +64,14 @@ def test_split_parts_fit_keep_every_repository_in_order_and_stand_alone(count, a
     for part in parts:
         assert check_size(part).fits
         sids = [statement["Sid"] for statement in part.document["Statement"]]
-        assert sids == (["AllowECRAuth", "AllowECRPull", "AllowECRPush"] if access == "push" else ["AllowECRAuth", "AllowECRPull"])
+        assert sids == (
+            ["AllowECRAuth", "AllowECRPull", "AllowECRPush"] if access == "push" else ["AllowECRAuth", "AllowECRPull"]
+        )
     # Parts are filled: none but the last could have taken the next repository.
-    for part, following in zip(parts, parts[1:]):
-        grown = build_policy(part.request._replace(repositories=(*part.request.repositories, following.request.repositories[0])))
+    for part, following in itertools.pairwise(parts):
+        grown = build_policy(
+            part.request._replace(repositories=(*part.request.repositories, following.request.repositories[0]))
+        )
         assert not check_size(grown).fits
 
 
@@ -147,7 +152,9 @@ def repo_args(names):
 def test_cli_over_limit_stops_with_size_limit_and_both_ways_out():
     result = run_cli("generate", "--role", "ci", *repo_args(many(300)), "--region", "us-east-1", "--account", ACCOUNT)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.startswith("error: the policy is 40,410 characters (white space not counted); IAM's limit for a managed policy is 6,144.")
+    assert result.stderr.startswith(
+        "error: the policy is 40,410 characters (white space not counted); IAM's limit for a managed policy is 6,144."
+    )
     assert "--split (8 managed policies, each under 6,144)" in result.stderr and "--compact" in result.stderr
 
 
@@ -167,12 +174,16 @@ def test_cli_split_to_stdout_and_to_numbered_files(tmp_path):
 
 
 def test_cli_split_of_a_small_policy_is_an_array_of_one(seed_policy):
-    result = run_cli("generate", "--role", "ci", "--repo", "my-app", "--region", "us-east-1", "--account", ACCOUNT, "--split")
+    result = run_cli(
+        "generate", "--role", "ci", "--repo", "my-app", "--region", "us-east-1", "--account", ACCOUNT, "--split"
+    )
     assert json.loads(result.stdout) == [seed_policy]
 
 
 def test_cli_compact_reports_each_wildcard():
-    result = run_cli("generate", "--role", "ci", *repo_args(many(300)), "--region", "us-east-1", "--account", ACCOUNT, "--compact")
+    result = run_cli(
+        "generate", "--role", "ci", *repo_args(many(300)), "--region", "us-east-1", "--account", ACCOUNT, "--compact"
+    )
     assert result.returncode == 0
     document = json.loads(result.stdout)
     assert policy_size(document) <= 6144
@@ -181,9 +192,23 @@ def test_cli_compact_reports_each_wildcard():
 
 
 def test_cli_inline_limit_and_split_together_explain_why_not():
-    base = ("generate", "--role", "ci", *repo_args(many(300)), "--region", "us-east-1", "--account", ACCOUNT, "--limit", "inline")
+    base = (
+        "generate",
+        "--role",
+        "ci",
+        *repo_args(many(300)),
+        "--region",
+        "us-east-1",
+        "--account",
+        ACCOUNT,
+        "--limit",
+        "inline",
+    )
     refused = run_cli(*base)
-    assert refused.returncode == 2 and "IAM's limit for a role's inline policies (all together) is 10,240" in refused.stderr
+    assert (
+        refused.returncode == 2
+        and "IAM's limit for a role's inline policies (all together) is 10,240" in refused.stderr
+    )
     assert "--limit managed --split" in refused.stderr
     split = run_cli(*base, "--split")
     assert split.returncode == 2 and "splitting cannot help" in split.stderr

@@ -15,8 +15,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from tests.tui_helpers import add_repositories, choose_role, preview_text, run_whole_flow, type_text
 from wizard.core import Access, Role, build_policy, make_request
 from wizard.core.answers import Answers, Step
-from wizard.tui.app import PolicyWizardApp
 from wizard.core.size import policy_size, split_policy
+from wizard.tui.app import PolicyWizardApp
 from wizard.tui.dialogs import ConfirmDialog, HelpScreen, OverLimitDialog, SaveDialog
 from wizard.tui.widgets import PolicyView, StepBar
 
@@ -79,9 +79,9 @@ async def test_preview_is_visible_from_the_first_step_and_follows_typing():
         assert "AllowECRPush" not in preview_text(app)
         await pilot.press("up", "ctrl+n")
         await type_text(pilot, "my-ap")
-        assert "repository/my-ap\"" in preview_text(app), "the name being typed shows at once"
+        assert 'repository/my-ap"' in preview_text(app), "the name being typed shows at once"
         await type_text(pilot, "p")
-        assert "repository/my-app\"" in preview_text(app)
+        assert 'repository/my-app"' in preview_text(app)
 
 
 async def test_role_step_explains_who_pulls_and_preselects_access():
@@ -525,7 +525,9 @@ async def test_what_if_shows_what_breaks_without_an_action():
         assert "Without ecr:CompleteLayerUpload" in text and "never committed" in text
         assert "push is granted but lacks ecr:CompleteLayerUpload" in text
         assert '"Sid": "AllowECRPush"' in app.query_one(PolicyView).highlighted_text
-        assert app.policy_json == core_json("ci", ["my-app"], "us-east-1", "123456789012"), "what-if never changes the policy"
+        assert app.policy_json == core_json("ci", ["my-app"], "us-east-1", "123456789012"), (
+            "what-if never changes the policy"
+        )
 
 
 async def test_open_an_existing_policy_shows_findings_beside_each_statement(tmp_path):
@@ -599,7 +601,11 @@ async def test_trust_and_options_step_then_terraform_output_is_saved(in_tmp):
 
 
 async def test_options_and_lambda_cross_account_in_the_wizard():
-    app = PolicyWizardApp(answers=Answers(role=Role.LAMBDA, access=Access.PULL, repositories=["fn"], region="eu-west-1", account="123456789012"))
+    app = PolicyWizardApp(
+        answers=Answers(
+            role=Role.LAMBDA, access=Access.PULL, repositories=["fn"], region="eu-west-1", account="123456789012"
+        )
+    )
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("alt+4")
         app.query_one("#cross-account", Input).value = "210987654321"

@@ -37,7 +37,10 @@ def test_valid_repository_names_are_kept(name):
         ("my app", "white space"),
         ("my-app:latest", "IAM cannot restrict access by tag, so name the repository only: 'my-app'"),
         ("my-app@sha256:abc", "name the repository only: 'my-app'"),
-        ("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:v1", "image URI, not a repository name; use 'team/app'"),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:v1",
+            "image URI, not a repository name; use 'team/app'",
+        ),
         ("arn:aws:ecr:us-east-1:123456789012:repository/my-app", "ARN, not a repository name; use 'my-app'"),
         ("my_app!", "cannot contain: '!'"),
         ("/app", "starts or ends with '/'"),
@@ -125,7 +128,10 @@ def test_bad_regions(region, reason):
     assert str(check.error).startswith("region")
 
 
-@pytest.mark.parametrize("account, expected", [("066635153087", "066635153087"), ("1234-5678-9012", "123456789012"), (" 123456789012 ", "123456789012")])
+@pytest.mark.parametrize(
+    "account, expected",
+    [("066635153087", "066635153087"), ("1234-5678-9012", "123456789012"), (" 123456789012 ", "123456789012")],
+)
 def test_accounts_are_twelve_digit_strings(account, expected):
     check = check_account(account)
     assert check.ok and check.value == expected and isinstance(check.value, str)
@@ -133,7 +139,14 @@ def test_accounts_are_twelve_digit_strings(account, expected):
 
 @pytest.mark.parametrize(
     "account, reason",
-    [("", "is empty"), ("12345", "has 5 digits, not 12"), ("1234567890123", "13 digits"), ("12345678901x", "digits only"), ("arn:aws:iam::123456789012:root", "is an ARN"), ("１２３４５６７８９０１２", "digits only")],
+    [
+        ("", "is empty"),
+        ("12345", "has 5 digits, not 12"),
+        ("1234567890123", "13 digits"),
+        ("12345678901x", "digits only"),
+        ("arn:aws:iam::123456789012:root", "is an ARN"),
+        ("１２３４５６７８９０１２", "digits only"),
+    ],
 )
 def test_bad_accounts(account, reason):
     check = check_account(account)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-from dataclasses import replace
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -181,7 +181,11 @@ class PlainWizard:
             [Choice(f"{info.title}: {info.in_short}", value=info.role) for info in ROLES.values()],
         )
         info = ROLES[role]
-        for line in (info.who_pulls, f"Attach the policy to {info.attach_to}", info.caveat and f"Caution: {info.caveat}"):
+        for line in (
+            info.who_pulls,
+            f"Attach the policy to {info.attach_to}",
+            info.caveat and f"Caution: {info.caveat}",
+        ):
             if line:
                 self.note(line)
         access = self._select(
@@ -257,9 +261,9 @@ class PlainWizard:
             trust = self._select("Who assumes the role (its trust policy)?", choices)
             details: dict = {}
             if trust == TrustSource.GITHUB.value:
-                details["github_repository"] = self._ask(
-                    questionary.text("GitHub repository (OWNER/REPO):", style=self.style)
-                ) or None
+                details["github_repository"] = (
+                    self._ask(questionary.text("GitHub repository (OWNER/REPO):", style=self.style)) or None
+                )
                 kind = self._select(
                     "Which workflow runs may assume it?",
                     [Choice(title, value=kind) for kind, (title, _) in GITHUB_REF_KINDS.items()],
@@ -268,22 +272,46 @@ class PlainWizard:
                 value = self._ask(questionary.text(f"{title} (e.g. {example}):", style=self.style)).strip()
                 details.update(github_ref_arguments(kind, value))
             elif trust == TrustSource.GITLAB.value:
-                details["gitlab_url"] = self._ask(questionary.text("GitLab instance URL:", default="https://gitlab.com", style=self.style))
-                details["gitlab_project"] = self._ask(questionary.text("GitLab project (GROUP/PROJECT):", style=self.style)) or None
-                details["gitlab_branch"] = self._ask(questionary.text("Branch (default main):", style=self.style)) or None
+                details["gitlab_url"] = self._ask(
+                    questionary.text("GitLab instance URL:", default="https://gitlab.com", style=self.style)
+                )
+                details["gitlab_project"] = (
+                    self._ask(questionary.text("GitLab project (GROUP/PROJECT):", style=self.style)) or None
+                )
+                details["gitlab_branch"] = (
+                    self._ask(questionary.text("Branch (default main):", style=self.style)) or None
+                )
             elif trust == TrustSource.EKS_FARGATE.value:
-                details["cluster"] = self._ask(questionary.text("EKS cluster of the Fargate profiles:", style=self.style)) or None
-            details["role_name"] = self._ask(
-                questionary.text("Role name (Enter for the suggested one):", default=default_role_name(request), style=self.style)
-            ) or None
+                details["cluster"] = (
+                    self._ask(questionary.text("EKS cluster of the Fargate profiles:", style=self.style)) or None
+                )
+            details["role_name"] = (
+                self._ask(
+                    questionary.text(
+                        "Role name (Enter for the suggested one):", default=default_role_name(request), style=self.style
+                    )
+                )
+                or None
+            )
             if request.role is Role.LAMBDA:
-                details["function_account"] = self._ask(
-                    questionary.text("Functions in another account? Its ID, or Enter for the same account:", style=self.style)
-                ) or None
+                details["function_account"] = (
+                    self._ask(
+                        questionary.text(
+                            "Functions in another account? Its ID, or Enter for the same account:", style=self.style
+                        )
+                    )
+                    or None
+                )
             else:
-                details["principal"] = self._ask(
-                    questionary.text("Pulled from another account? Its ID or role ARN, or Enter for the same account:", style=self.style)
-                ) or None
+                details["principal"] = (
+                    self._ask(
+                        questionary.text(
+                            "Pulled from another account? Its ID or role ARN, or Enter for the same account:",
+                            style=self.style,
+                        )
+                    )
+                    or None
+                )
             try:
                 deployment, warnings = make_deployment(request, trust, **details)
             except RequestError as error:
@@ -309,7 +337,9 @@ class PlainWizard:
             self.note(f"Compacting cannot help: {error}.")
         else:
             for wildcard in compaction.wildcards:
-                self.note(f"Compact would use {wildcard.pattern!r} for {len(wildcard.replaces)} names; it {wildcard.also_matches}.")
+                self.note(
+                    f"Compact would use {wildcard.pattern!r} for {len(wildcard.replaces)} names; it {wildcard.also_matches}."
+                )
             choices.append(Choice("Compact with those wildcards", value=Strategy.COMPACT))
         choices.append(Choice("Cancel (nothing is written)", value=None))
         strategy = self._select("The policy is too big. How should it fit?", choices)
@@ -401,7 +431,7 @@ class PlainWizard:
                 if not overwrite:
                     self.note("Kept the existing file; nothing was written.")
                     return
-            written = [save_text(path, text, overwrite=overwrite) for path, text in zip(paths, texts)]
+            written = [save_text(path, text, overwrite=overwrite) for path, text in zip(paths, texts, strict=False)]
         except SaveError as error:
             self.note(f"Not saved: {error}.")
             return

@@ -13,7 +13,6 @@ from enum import IntEnum
 
 from wizard.core.builder import GeneratedPolicy, build_policy, render_json, suggested_file_name
 from wizard.core.deploy import DEFAULT_TRUST, Bundle, TrustSource, build_bundle, github_ref_arguments, make_deployment
-from wizard.core.size import FittedPolicy, PolicyKind, SizeError, Strategy, fit_policy
 from wizard.core.request import (
     DEFAULT_ACCESS,
     Access,
@@ -29,6 +28,7 @@ from wizard.core.request import (
     make_request,
     option_errors,
 )
+from wizard.core.size import FittedPolicy, PolicyKind, SizeError, Strategy, fit_policy
 
 OUTPUTS = ("json", "json-trust", "json-repository", "terraform", "cloudformation", "aws-cli")
 OUTPUT_TITLES = {
@@ -218,7 +218,9 @@ class Answers:
         )
 
     def options(self) -> dict:
-        return dict(pull_through_cache=self.pull_through_cache, cache_create=self.cache_create, public=self.public, kms=self.kms)
+        return dict(
+            pull_through_cache=self.pull_through_cache, cache_create=self.cache_create, public=self.public, kms=self.kms
+        )
 
     def add_repository(self, text: str) -> Message | None:
         """Add a name or pattern; returns the reason when it cannot be added."""
@@ -269,7 +271,9 @@ class Answers:
 
     def validated(self) -> ValidatedRequest:
         """The complete request; raises RequestError while anything is missing or wrong."""
-        return make_request(self.role, self.effective_repositories(), self.region, self.account, self.access, **self.options())
+        return make_request(
+            self.role, self.effective_repositories(), self.region, self.account, self.access, **self.options()
+        )
 
     def draft_request(self) -> PolicyRequest:
         """The request so far, with placeholders for what is missing."""

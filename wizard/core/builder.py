@@ -99,7 +99,11 @@ def build_policy(request: PolicyRequest) -> GeneratedPolicy:
     repository_arns = request.repository_arns
     where = _describe_repositories(request)
     pull_actions = (*PULL_ACTIONS, CACHE_IMPORT_ACTION) if request.pull_through_cache else PULL_ACTIONS
-    cache_note = " and, on a first pull, import them from the upstream registry (pull-through cache)" if request.pull_through_cache else ""
+    cache_note = (
+        " and, on a first pull, import them from the upstream registry (pull-through cache)"
+        if request.pull_through_cache
+        else ""
+    )
     statements = [
         Statement(
             sid="AllowECRAuth",
@@ -163,7 +167,7 @@ def _build_public_policy(request: PolicyRequest) -> GeneratedPolicy:
             ),
             actions=PUBLIC_LOGIN_ACTIONS,
             resources=("*",),
-            scope_note="Both login actions are account-level: IAM accepts only \"Resource\": \"*\" for them.",
+            scope_note='Both login actions are account-level: IAM accepts only "Resource": "*" for them.',
         )
     ]
     if request.access is Access.PUSH:

@@ -45,10 +45,7 @@ _ACTIONS = (
         access_level="Read",
         resource_type=ResourceType.ANY,
         step="docker login",
-        why=(
-            "Returns the 12-hour registry password that `aws ecr get-login-password` hands "
-            "to `docker login`."
-        ),
+        why=("Returns the 12-hour registry password that `aws ecr get-login-password` hands to `docker login`."),
         without=(
             "`aws ecr get-login-password` fails with AccessDeniedException, so docker never "
             "logs in and every pull or push is refused as unauthenticated."
@@ -63,10 +60,7 @@ _ACTIONS = (
             "Asks which image layers the repository already has, so docker push uploads "
             "only the missing ones; some clients also check layers before a pull."
         ),
-        without=(
-            "docker push fails before any layer is sent (GitHub Actions reports "
-            "'unexpected end of JSON input')."
-        ),
+        without=("docker push fails before any layer is sent (GitHub Actions reports 'unexpected end of JSON input')."),
     ),
     EcrAction(
         name="ecr:GetDownloadUrlForLayer",
@@ -179,7 +173,14 @@ _OPTIONAL_ACTIONS = (
             without=row.without,
         )
         for row in _ACTIONS
-        if row.name in ("ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
+        if row.name
+        in (
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:InitiateLayerUpload",
+            "ecr:UploadLayerPart",
+            "ecr:CompleteLayerUpload",
+            "ecr:PutImage",
+        )
     ),
 )
 
@@ -188,8 +189,7 @@ CATALOG: dict[str, EcrAction] = {action.name: action for action in (*_ACTIONS, *
 
 AUTH_ACTION = CATALOG["ecr:GetAuthorizationToken"]
 PULL_ACTIONS: tuple[EcrAction, ...] = tuple(
-    CATALOG[name]
-    for name in ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
+    CATALOG[name] for name in ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
 )
 """The seed's pull set (also AWS CDK's grantPull)."""
 PUSH_ACTIONS: tuple[EcrAction, ...] = tuple(
@@ -202,11 +202,17 @@ CACHE_CREATE_ACTION = CATALOG["ecr:CreateRepository"]
 PUBLIC_LOGIN_ACTIONS = (CATALOG["ecr-public:GetAuthorizationToken"], CATALOG["sts:GetServiceBearerToken"])
 PUBLIC_PUSH_ACTIONS: tuple[EcrAction, ...] = tuple(
     CATALOG[f"ecr-public:{name}"]
-    for name in ("BatchCheckLayerAvailability", "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload", "PutImage")
+    for name in (
+        "BatchCheckLayerAvailability",
+        "InitiateLayerUpload",
+        "UploadLayerPart",
+        "CompleteLayerUpload",
+        "PutImage",
+    )
 )
 
 WHY_AUTH_IS_ON_STAR = (
-    "GetAuthorizationToken is an account-level action: IAM accepts only \"Resource\": \"*\" for "
+    'GetAuthorizationToken is an account-level action: IAM accepts only "Resource": "*" for '
     "it, and a repository ARN there makes login fail. The token by itself opens nothing: which "
     "repositories can be pulled or pushed is decided by the repository-scoped statements. IAM "
     "linters (checkov CKV_AWS_107, cloudsplaining, parliament) flag it anyway; it is required "

@@ -47,6 +47,7 @@ ROLE_TRUST = {
 DEFAULT_TRUST = {Role.ECS: TrustSource.ECS_TASKS, Role.EKS: TrustSource.EKS_NODE}
 """CI has no default: which CI system it is matters, and GitHub and GitLab need details."""
 
+
 def trust_choices(role: Role) -> list[tuple[str, str]]:
     """(value, title) for "who assumes the role", the role's default first: "none" means an
     existing role gets the policy (first when the role has no default, e.g. CI)."""
@@ -152,7 +153,9 @@ def principal_account(principal: str | None) -> str | None:
     return match.group(2) if match else principal
 
 
-def github_subject(repository: str, branch: str | None = None, tag: str | None = None, environment: str | None = None) -> str:
+def github_subject(
+    repository: str, branch: str | None = None, tag: str | None = None, environment: str | None = None
+) -> str:
     """The `sub` claim GitHub puts in its OIDC token for a workflow run."""
     if environment:
         return f"repo:{repository}:environment:{environment}"
@@ -201,41 +204,86 @@ def make_deployment(
         try:
             source = TrustSource(trust)
         except ValueError:
-            errors.append(Message("trust", trust, "is not a trust source", f"Accepted: {', '.join(s.value for s in TrustSource)}."))
+            errors.append(
+                Message(
+                    "trust", trust, "is not a trust source", f"Accepted: {', '.join(s.value for s in TrustSource)}."
+                )
+            )
         else:
             if source not in ROLE_TRUST[request.role]:
                 allowed = ", ".join(s.value for s in ROLE_TRUST[request.role]) or "none (the Lambda service pulls)"
-                errors.append(Message("trust", trust, f"does not fit the role {request.role.value}", f"Accepted for {request.role.value}: {allowed}."))
+                errors.append(
+                    Message(
+                        "trust",
+                        trust,
+                        f"does not fit the role {request.role.value}",
+                        f"Accepted for {request.role.value}: {allowed}.",
+                    )
+                )
     subject = host = None
     if source is TrustSource.GITHUB:
         if github_sub:
             subject = github_sub.strip()
         elif not github_repository or not _GITHUB_REPOSITORY.match(github_repository):
             errors.append(
-                Message("GitHub repository", github_repository or "", "is missing or not OWNER/REPO" if github_repository else "is required for GitHub OIDC", "Accepted: OWNER/REPO, e.g. my-org/my-app; or give the exact sub claim.")
+                Message(
+                    "GitHub repository",
+                    github_repository or "",
+                    "is missing or not OWNER/REPO" if github_repository else "is required for GitHub OIDC",
+                    "Accepted: OWNER/REPO, e.g. my-org/my-app; or give the exact sub claim.",
+                )
             )
         else:
             if not (github_branch or github_tag or github_environment):
-                warnings.append(Message("GitHub ref", "", "not given: only workflows on the branch main may assume the role"))
+                warnings.append(
+                    Message("GitHub ref", "", "not given: only workflows on the branch main may assume the role")
+                )
             subject = github_subject(github_repository, github_branch, github_tag, github_environment)
     elif source is TrustSource.GITLAB:
         url = (gitlab_url or "https://gitlab.com").rstrip("/")
         if not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[\w.-]+)*$", url):
-            errors.append(Message("GitLab URL", url, "is not an https:// URL of a GitLab instance", "Accepted: e.g. https://gitlab.com or https://gitlab.example.com."))
+            errors.append(
+                Message(
+                    "GitLab URL",
+                    url,
+                    "is not an https:// URL of a GitLab instance",
+                    "Accepted: e.g. https://gitlab.com or https://gitlab.example.com.",
+                )
+            )
         host = url.removeprefix("https://")
         if gitlab_sub:
             subject = gitlab_sub.strip()
         elif not gitlab_project or not re.match(r"^[\w.-]+(/[\w.-]+)+$", gitlab_project):
-            errors.append(Message("GitLab project", gitlab_project or "", "is required for GitLab OIDC" if not gitlab_project else "is not GROUP/PROJECT", "Accepted: GROUP/PROJECT (subgroups too); or give the exact sub claim."))
+            errors.append(
+                Message(
+                    "GitLab project",
+                    gitlab_project or "",
+                    "is required for GitLab OIDC" if not gitlab_project else "is not GROUP/PROJECT",
+                    "Accepted: GROUP/PROJECT (subgroups too); or give the exact sub claim.",
+                )
+            )
         else:
             subject = gitlab_subject(gitlab_project, gitlab_branch)
-    elif source is TrustSource.EKS_FARGATE:
-        if not cluster or not _CLUSTER.match(cluster):
-            errors.append(Message("cluster", cluster or "", "is required for a Fargate pod execution role" if not cluster else "is not an EKS cluster name", "Accepted: letters, digits, - and _ (up to 100)."))
+    elif source is TrustSource.EKS_FARGATE and (not cluster or not _CLUSTER.match(cluster)):
+        errors.append(
+            Message(
+                "cluster",
+                cluster or "",
+                "is required for a Fargate pod execution role" if not cluster else "is not an EKS cluster name",
+                "Accepted: letters, digits, - and _ (up to 100).",
+            )
+        )
     if principal:
         principal = principal.strip()
         if not _ROLE_ARN.match(principal) and not check_account(principal).ok:
-            errors.append(Message("principal", principal, "is neither an account ID nor a role ARN", "Accepted: 12 digits, or arn:aws:iam::ACCOUNT:role/NAME."))
+            errors.append(
+                Message(
+                    "principal",
+                    principal,
+                    "is neither an account ID nor a role ARN",
+                    "Accepted: 12 digits, or arn:aws:iam::ACCOUNT:role/NAME.",
+                )
+            )
         elif check_account(principal).ok:
             principal = check_account(principal).value
     if function_account:
@@ -250,7 +298,11 @@ def make_deployment(
     if role_match and not name:
         name = role_match.group(3)
     if name and not _ROLE_NAME.match(name):
-        errors.append(Message("role name", name, "is not an IAM role name", "Accepted: up to 64 letters, digits and + = , . @ _ -."))
+        errors.append(
+            Message(
+                "role name", name, "is not an IAM role name", "Accepted: up to 64 letters, digits and + = , . @ _ -."
+            )
+        )
     if errors:
         raise RequestError(errors)
     deployment = Deployment(
@@ -289,7 +341,9 @@ def build_trust(request: PolicyRequest, deployment: Deployment, account: str) ->
         audience = "sts.amazonaws.com.cn" if china else "sts.amazonaws.com"
         conditions = {"StringEquals": {f"{GITHUB_PROVIDER}:aud": audience}}
         conditions.setdefault(_match_operator(deployment.subject), {})[f"{GITHUB_PROVIDER}:sub"] = deployment.subject
-        statement = _statement("GitHubActionsOIDC", {"Federated": provider}, "sts:AssumeRoleWithWebIdentity", conditions)
+        statement = _statement(
+            "GitHubActionsOIDC", {"Federated": provider}, "sts:AssumeRoleWithWebIdentity", conditions
+        )
         why = [
             f"GitHub's OIDC provider ({GITHUB_PROVIDER}) may assume the role with a web identity token.",
             f"The audience must be {audience}, and the token's sub claim must be {deployment.subject!r}: "
@@ -312,9 +366,14 @@ def build_trust(request: PolicyRequest, deployment: Deployment, account: str) ->
         ]
     elif source is TrustSource.CODEBUILD:
         statement = _statement(
-            "CodeBuild", {"Service": "codebuild.amazonaws.com"}, "sts:AssumeRole", {"StringEquals": {"aws:SourceAccount": account}}
+            "CodeBuild",
+            {"Service": "codebuild.amazonaws.com"},
+            "sts:AssumeRole",
+            {"StringEquals": {"aws:SourceAccount": account}},
         )
-        why = ["CodeBuild may assume the role for builds in this account (aws:SourceAccount prevents confused-deputy use)."]
+        why = [
+            "CodeBuild may assume the role for builds in this account (aws:SourceAccount prevents confused-deputy use)."
+        ]
     elif source is TrustSource.EC2 or source is TrustSource.EKS_NODE:
         statement = _statement("EC2Instances", {"Service": "ec2.amazonaws.com"}, "sts:AssumeRole")
         why = [
@@ -340,9 +399,13 @@ def build_trust(request: PolicyRequest, deployment: Deployment, account: str) ->
             "sts:AssumeRole",
             {"ArnLike": {"aws:SourceArn": profile}},
         )
-        why = [f"EKS Fargate may assume the role for pods of the Fargate profiles of cluster {deployment.cluster} only."]
+        why = [
+            f"EKS Fargate may assume the role for pods of the Fargate profiles of cluster {deployment.cluster} only."
+        ]
     else:
-        statement = _statement("EKSPodIdentity", {"Service": "pods.eks.amazonaws.com"}, ["sts:AssumeRole", "sts:TagSession"])
+        statement = _statement(
+            "EKSPodIdentity", {"Service": "pods.eks.amazonaws.com"}, ["sts:AssumeRole", "sts:TagSession"]
+        )
         why = [
             "EKS Pod Identity may assume the role (and tag the session) for pods associated with it. "
             "Only for pods that call ECR themselves (image builders): the kubelet pulls images with the node role."
@@ -370,14 +433,20 @@ def build_repository_policy(request: PolicyRequest, deployment: Deployment, role
         statements = []
         if function_account != request.account:
             statements.append(
-                _statement("LambdaFunctionAccount", {"AWS": f"arn:{partition}:iam::{function_account}:root"}, lambda_actions)
+                _statement(
+                    "LambdaFunctionAccount", {"AWS": f"arn:{partition}:iam::{function_account}:root"}, lambda_actions
+                )
             )
             statements.append(
                 _statement(
                     "LambdaServicePull",
                     {"Service": "lambda.amazonaws.com"},
                     lambda_actions,
-                    {"StringLike": {"aws:sourceARN": f"arn:{partition}:lambda:{request.region}:{function_account}:function:*"}},
+                    {
+                        "StringLike": {
+                            "aws:sourceARN": f"arn:{partition}:lambda:{request.region}:{function_account}:function:*"
+                        }
+                    },
                 )
             )
             why = (
@@ -386,7 +455,9 @@ def build_repository_policy(request: PolicyRequest, deployment: Deployment, role
                 f"The functions must be in {request.region}, the repository's region.",
             )
         else:
-            statements.append(_statement("LambdaECRImageRetrievalPolicy", {"Service": "lambda.amazonaws.com"}, lambda_actions))
+            statements.append(
+                _statement("LambdaECRImageRetrievalPolicy", {"Service": "lambda.amazonaws.com"}, lambda_actions)
+            )
             why = (
                 "The Lambda service pulls the image: the repository must allow lambda.amazonaws.com "
                 "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer.",
@@ -396,9 +467,19 @@ def build_repository_policy(request: PolicyRequest, deployment: Deployment, role
     elif role_account != request.account:
         # A role ARN when given; else the account, which always exists (a role ARN that does
         # not exist yet is refused by ECR), leaving the choice of role to the identity policy.
-        principal = deployment.principal if _ROLE_ARN.match(deployment.principal or "") else f"arn:{partition}:iam::{role_account}:root"
+        principal = (
+            deployment.principal
+            if _ROLE_ARN.match(deployment.principal or "")
+            else f"arn:{partition}:iam::{role_account}:root"
+        )
         actions = pull + (push if request.access.value == "push" else [])
-        statements = [_statement("CrossAccountPull" if request.access.value == "pull" else "CrossAccountPullPush", {"AWS": principal}, actions)]
+        statements = [
+            _statement(
+                "CrossAccountPull" if request.access.value == "pull" else "CrossAccountPullPush",
+                {"AWS": principal},
+                actions,
+            )
+        ]
         why = (
             f"Cross-account: the repositories are in account {request.account}, the role in {role_account}. "
             "Both halves are needed: this repository policy in the owner's account, and the identity policy on the role.",
@@ -412,7 +493,14 @@ def build_repository_policy(request: PolicyRequest, deployment: Deployment, role
     )
     if len(literal) < len(request.repositories):
         placement += "; a repository policy is set per repository, so patterns need each matching repository named"
-    return Document("repository", {"Version": POLICY_VERSION, "Statement": statements}, request.account, placement + ".", why, literal)
+    return Document(
+        "repository",
+        {"Version": POLICY_VERSION, "Statement": statements},
+        request.account,
+        placement + ".",
+        why,
+        literal,
+    )
 
 
 def build_bundle(request: PolicyRequest, deployment: Deployment, identity: GeneratedPolicy | None = None) -> Bundle:
@@ -428,5 +516,7 @@ def build_bundle(request: PolicyRequest, deployment: Deployment, identity: Gener
 
         notes.append(KMS_NOTE)
     if role_account == request.account and deployment.principal:
-        notes.append("The principal is in the repositories' own account: the identity policy alone is enough, no repository policy is needed.")
+        notes.append(
+            "The principal is in the repositories' own account: the identity policy alone is enough, no repository policy is needed."
+        )
     return Bundle(request, deployment, identity, trust, repository, tuple(notes))

@@ -79,7 +79,7 @@ def explain_policy(policy: GeneratedPolicy, warnings: Iterable[Message] = ()) ->
 def describe_resource(resource: str) -> str:
     """A Resource in words: which repositories, in which account and region."""
     if resource == "*":
-        return "every resource (\"*\"): for ECR, every repository in every region of the account"
+        return 'every resource ("*"): for ECR, every repository in every region of the account'
     match = ARN_PATTERN.match(resource)
     if not match or match["service"] not in ("ecr", "ecr-public") or not match["resource"].startswith("repository/"):
         return f"{resource} (not an ECR repository ARN)"
@@ -144,17 +144,25 @@ def reach_lines(statements) -> list[str]:
     needed = {AUTH_ACTION.name, *(a.name for a in PULL_ACTIONS), *(a.name for a in PUSH_ACTIONS)}
     extra = sorted(name for name in granted if name not in needed)
     if extra:
-        lines += _wrap(f"Beyond pull and push ({len(extra)}): {', '.join(n.split(':')[1] for n in extra)}", "  ", "    ")
+        lines += _wrap(
+            f"Beyond pull and push ({len(extra)}): {', '.join(n.split(':')[1] for n in extra)}", "  ", "    "
+        )
     return lines
 
 
 def blast_radius_rows(statements) -> list[tuple[str, str, str, str]]:
     """(policy, actions granted, repositories reached, what this policy leaves out) per baseline."""
-    granted = {name for s in statements if s.effect == "Allow" for action in s.actions for name in expand_action(action)}
+    granted = {
+        name for s in statements if s.effect == "Allow" for action in s.actions for name in expand_action(action)
+    }
     resources = sorted({r for s in statements if s.effect == "Allow" for r in s.resources if r != "*"})
-    every = any("*" in s.resources for s in statements if s.effect == "Allow" and any(expand_action(a) != [AUTH_ACTION.name] for a in s.actions))
+    every = any(
+        "*" in s.resources
+        for s in statements
+        if s.effect == "Allow" and any(expand_action(a) != [AUTH_ACTION.name] for a in s.actions)
+    )
     if every:
-        mine = "all (\"*\")"
+        mine = 'all ("*")'
     elif resources:
         shown = ", ".join(r.rsplit("repository/", 1)[-1] for r in resources[:3]) + (", …" if len(resources) > 3 else "")
         mine = f"{len(resources)} ({shown})"
@@ -163,7 +171,9 @@ def blast_radius_rows(statements) -> list[tuple[str, str, str, str]]:
     rows = [("this policy", str(len(granted)), mine, "")]
     for baseline in baselines():
         left_out = [name for name in baseline.actions if name not in granted]
-        shown = ", ".join(name.split(":")[1] for name in left_out[:4]) + (f" +{len(left_out) - 4} more" if len(left_out) > 4 else "")
+        shown = ", ".join(name.split(":")[1] for name in left_out[:4]) + (
+            f" +{len(left_out) - 4} more" if len(left_out) > 4 else ""
+        )
         rows.append((baseline.name, str(len(baseline.actions)), baseline.scope, shown or "nothing"))
     return rows
 
@@ -175,7 +185,13 @@ def explain_document(document: dict) -> str:
     for statement in statements:
         title = f"Statement {statement.index}" + (f": {statement.sid}" if statement.sid else "")
         lines = [title]
-        verb = "Allows" if statement.effect == "Allow" else "Denies" if statement.effect == "Deny" else "Has an unknown Effect for"
+        verb = (
+            "Allows"
+            if statement.effect == "Allow"
+            else "Denies"
+            if statement.effect == "Deny"
+            else "Has an unknown Effect for"
+        )
         count = len(statement.actions)
         lines += _wrap(f"{verb} {count} action{'' if count == 1 else 's'} on:", "  ")
         for resource in statement.resources or ["(no Resource)"]:

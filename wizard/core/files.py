@@ -6,6 +6,7 @@ moved into place in one step, so a reader sees either the old file or the whole 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -129,10 +130,8 @@ def _move_without_replacing(temporary: str, destination: Path) -> None:
 
 
 def _remove_quietly(temporary: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(temporary)
-    except OSError:
-        pass
 
 
 def _describe(error: OSError, destination: Path) -> str:

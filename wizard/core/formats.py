@@ -24,7 +24,13 @@ class FormatError(ValueError):
     """The requested output cannot be made for this bundle (e.g. no trust policy to print)."""
 
 
-def render(bundle: Bundle, fmt: str, parts: list[GeneratedPolicy] | None = None, document: str = "identity", inline: bool = False) -> str:
+def render(
+    bundle: Bundle,
+    fmt: str,
+    parts: list[GeneratedPolicy] | None = None,
+    document: str = "identity",
+    inline: bool = False,
+) -> str:
     """The bundle in one format. `parts` are the identity policies to emit (several when
     split); `document` picks the JSON document, or the account's template for CloudFormation."""
     parts = parts or [bundle.identity]
@@ -61,7 +67,9 @@ def comment_lines(bundle: Bundle, parts: list[GeneratedPolicy], prefix: str) -> 
     for number, statement in enumerate(parts[0].statements, 1):
         lines += statement_lines(number, statement)
     if len(parts) > 1:
-        lines.append(f"Split into {len(parts)} managed policies (IAM's size limit); each holds the same statements for its share of the repositories.")
+        lines.append(
+            f"Split into {len(parts)} managed policies (IAM's size limit); each holds the same statements for its share of the repositories."
+        )
     for document in (bundle.trust, bundle.repository):
         if document is not None:
             lines.append(f"{document.kind.capitalize()} policy:")
@@ -101,7 +109,12 @@ def hcl_policy_document(name: str, document: dict) -> list[str]:
         if "Resource" in statement:
             lines.append(f"    resources = {_hcl_list(statement['Resource'])}")
         for kind, identifiers in statement.get("Principal", {}).items():
-            lines += ["    principals {", f"      type        = {_hcl_string(kind)}", f"      identifiers = {_hcl_list(identifiers)}", "    }"]
+            lines += [
+                "    principals {",
+                f"      type        = {_hcl_string(kind)}",
+                f"      identifiers = {_hcl_list(identifiers)}",
+                "    }",
+            ]
         for test, variables in statement.get("Condition", {}).items():
             for variable, values in variables.items():
                 lines += [
@@ -188,7 +201,9 @@ def render_terraform(bundle: Bundle, parts: list[GeneratedPolicy]) -> str:
         out += ["", *hcl_policy_document("repository", bundle.repository.document)]
         patterns = [name for name in request.repositories if name not in bundle.repository.targets]
         if patterns:
-            out.append(f"# A repository policy is set per repository: name each repository matching {', '.join(patterns)} here too.")
+            out.append(
+                f"# A repository policy is set per repository: name each repository matching {', '.join(patterns)} here too."
+            )
         for name in bundle.repository.targets:
             out += ["", f'resource "aws_ecr_repository_policy" "{_identifier(name)}" {{']
             if bundle.cross_account:
@@ -361,7 +376,9 @@ def render_aws_cli(bundle: Bundle, parts: list[GeneratedPolicy], inline: bool = 
     if bundle.repository is not None:
         patterns = [name for name in request.repositories if name not in bundle.repository.targets]
         if patterns:
-            out.append(f"# A repository policy is set per repository: add each repository matching {', '.join(patterns)} to the list below.")
+            out.append(
+                f"# A repository policy is set per repository: add each repository matching {', '.join(patterns)} to the list below."
+            )
         names = " ".join(_shell_word(name) for name in bundle.repository.targets)
         if names:
             out += [

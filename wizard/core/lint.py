@@ -17,7 +17,9 @@ from wizard.core.reference import ecr_actions, expand_action, find_action
 from wizard.core.size import PolicyKind, policy_size
 
 SID_PATTERN = re.compile(r"^[0-9A-Za-z]*$")
-ARN_PATTERN = re.compile(r"^arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)$")
+ARN_PATTERN = re.compile(
+    r"^arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)$"
+)
 ERROR, WARNING = "error", "warning"
 
 
@@ -33,10 +35,19 @@ class Finding(namedtuple("Finding", "code severity statement sid message fix")):
         return f"statement {self.statement}" + (f" ({self.sid})" if self.sid else "")
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "severity": self.severity, "statement": self.statement, "sid": self.sid, "message": self.message, "fix": self.fix}
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "statement": self.statement,
+            "sid": self.sid,
+            "message": self.message,
+            "fix": self.fix,
+        }
 
 
-class ParsedStatement(namedtuple("ParsedStatement", "index sid effect actions not_action resources not_resource principal raw")):
+class ParsedStatement(
+    namedtuple("ParsedStatement", "index sid effect actions not_action resources not_resource principal raw")
+):
     """A statement with Action and Resource as lists, whatever form the JSON used."""
 
     __slots__ = ()
@@ -90,7 +101,14 @@ def load_policy(text: str) -> tuple[dict | None, list[Finding]]:
         ]
     if not isinstance(document, dict):
         return None, [
-            Finding("not-a-policy", ERROR, None, None, "the JSON is not an object with a Statement", 'write {"Version": "2012-10-17", "Statement": [...]}')
+            Finding(
+                "not-a-policy",
+                ERROR,
+                None,
+                None,
+                "the JSON is not an object with a Statement",
+                'write {"Version": "2012-10-17", "Statement": [...]}',
+            )
         ]
     return document, []
 
@@ -148,15 +166,38 @@ def _check_document(document: dict) -> list[Finding]:
         )
     elif version not in ("2012-10-17", "2008-10-17"):
         findings.append(
-            Finding("bad-version", ERROR, None, None, f"Version {version!r} is not one IAM accepts; the policy is rejected", 'use "Version": "2012-10-17"')
+            Finding(
+                "bad-version",
+                ERROR,
+                None,
+                None,
+                f"Version {version!r} is not one IAM accepts; the policy is rejected",
+                'use "Version": "2012-10-17"',
+            )
         )
     elif version == "2008-10-17":
         findings.append(
-            Finding("old-version", WARNING, None, None, "Version 2008-10-17 is the old policy language", 'use "Version": "2012-10-17"')
+            Finding(
+                "old-version",
+                WARNING,
+                None,
+                None,
+                "Version 2008-10-17 is the old policy language",
+                'use "Version": "2012-10-17"',
+            )
         )
     statement = document.get("Statement")
     if not isinstance(statement, (list, dict)) or statement == []:
-        findings.append(Finding("no-statement", ERROR, None, None, "there is no Statement", "add a Statement list with at least one statement"))
+        findings.append(
+            Finding(
+                "no-statement",
+                ERROR,
+                None,
+                None,
+                "there is no Statement",
+                "add a Statement list with at least one statement",
+            )
+        )
     return findings
 
 
@@ -168,18 +209,33 @@ def _check_statement(statement: ParsedStatement, seen_sids: dict[str, int]) -> l
         findings.append(Finding(code, severity, index, sid, message, fix))
 
     if not isinstance(statement.raw, dict):
-        add("bad-statement", ERROR, "the statement is not a JSON object", "write it as {\"Effect\": ..., \"Action\": ..., \"Resource\": ...}")
+        add(
+            "bad-statement",
+            ERROR,
+            "the statement is not a JSON object",
+            'write it as {"Effect": ..., "Action": ..., "Resource": ...}',
+        )
         return findings
     raw_sid = statement.raw.get("Sid")
     if raw_sid is not None:
         if not isinstance(raw_sid, str) or not SID_PATTERN.match(raw_sid):
-            add("bad-sid", ERROR, f"Sid {raw_sid!r} may only contain letters and digits (IAM rejects it)", "remove spaces, dashes and other characters from the Sid")
+            add(
+                "bad-sid",
+                ERROR,
+                f"Sid {raw_sid!r} may only contain letters and digits (IAM rejects it)",
+                "remove spaces, dashes and other characters from the Sid",
+            )
         elif raw_sid in seen_sids:
-            add("duplicate-sid", ERROR, f"Sid {raw_sid!r} is also used by statement {seen_sids[raw_sid]}; Sids must be unique", "give each statement its own Sid")
+            add(
+                "duplicate-sid",
+                ERROR,
+                f"Sid {raw_sid!r} is also used by statement {seen_sids[raw_sid]}; Sids must be unique",
+                "give each statement its own Sid",
+            )
         else:
             seen_sids[raw_sid] = index
     if statement.effect not in ("Allow", "Deny"):
-        add("bad-effect", ERROR, f"Effect {statement.effect!r} must be \"Allow\" or \"Deny\"", 'set "Effect": "Allow"')
+        add("bad-effect", ERROR, f'Effect {statement.effect!r} must be "Allow" or "Deny"', 'set "Effect": "Allow"')
     if statement.principal is not None:
         add(
             "principal-in-identity-policy",
@@ -188,13 +244,28 @@ def _check_statement(statement: ParsedStatement, seen_sids: dict[str, int]) -> l
             "remove Principal here, or put this statement in the repository policy (ecr set-repository-policy) instead",
         )
     if statement.not_action:
-        add("not-action", WARNING, "NotAction grants everything except the listed actions, in every AWS service", "list the actions you grant in Action instead")
+        add(
+            "not-action",
+            WARNING,
+            "NotAction grants everything except the listed actions, in every AWS service",
+            "list the actions you grant in Action instead",
+        )
     if statement.not_resource:
-        add("not-resource", WARNING, "NotResource applies the statement to every resource except those listed", "list the resources in Resource instead")
+        add(
+            "not-resource",
+            WARNING,
+            "NotResource applies the statement to every resource except those listed",
+            "list the resources in Resource instead",
+        )
     if not statement.actions and not statement.not_action:
         add("no-action", ERROR, "the statement has no Action", "add the actions it grants")
     if not statement.resources and not statement.not_resource:
-        add("no-resource", ERROR, "the statement has no Resource; IAM rejects an identity policy statement without one", 'add "Resource" with repository ARNs (or "*" for ecr:GetAuthorizationToken)')
+        add(
+            "no-resource",
+            ERROR,
+            "the statement has no Resource; IAM rejects an identity policy statement without one",
+            'add "Resource" with repository ARNs (or "*" for ecr:GetAuthorizationToken)',
+        )
 
     granted: list[str] = []
     for action in statement.actions:
@@ -209,7 +280,9 @@ def _check_statement(statement: ParsedStatement, seen_sids: dict[str, int]) -> l
             {row.action for name in lowered if (row := find_action(name)) and row.resource == "repository"}
         )
         if "*" in statement.resources and repository_actions:
-            shown = ", ".join(repository_actions[:6]) + (f" and {len(repository_actions) - 6} more" if len(repository_actions) > 6 else "")
+            shown = ", ".join(repository_actions[:6]) + (
+                f" and {len(repository_actions) - 6} more" if len(repository_actions) > 6 else ""
+            )
             add(
                 "repository-actions-on-star",
                 WARNING,
@@ -232,7 +305,7 @@ def _check_token_scope(statement: ParsedStatement, token_everywhere: bool) -> li
                 WARNING,
                 statement.index,
                 statement.sid,
-                "ecr:GetAuthorizationToken is listed with repository ARNs, where it has no effect (another statement grants it on \"*\")",
+                'ecr:GetAuthorizationToken is listed with repository ARNs, where it has no effect (another statement grants it on "*")',
                 "remove it from this statement",
             )
         ]
@@ -242,7 +315,7 @@ def _check_token_scope(statement: ParsedStatement, token_everywhere: bool) -> li
             ERROR,
             statement.index,
             statement.sid,
-            "ecr:GetAuthorizationToken is scoped to a repository; it only works with \"Resource\": \"*\", so docker login will fail",
+            'ecr:GetAuthorizationToken is scoped to a repository; it only works with "Resource": "*", so docker login will fail',
             'move ecr:GetAuthorizationToken to its own statement with "Resource": "*" (the token alone opens no repository)',
         )
     ]
@@ -281,8 +354,16 @@ def _check_action(action: str, index: int, sid: str | None) -> list[Finding]:
         close = get_close_matches(action, names, n=1, cutoff=0.7) or get_close_matches(
             action.lower(), [n.lower() for n in names], n=1, cutoff=0.7
         )
-        hint = f"did you mean {next((n for n in names if n.lower() == close[0].lower()), close[0])}?" if close else "check the spelling against the ECR actions list"
-        findings.append(Finding("unknown-action", ERROR, index, sid, f"{action!r} is not an ECR action; IAM grants nothing for it", hint))
+        hint = (
+            f"did you mean {next((n for n in names if n.lower() == close[0].lower()), close[0])}?"
+            if close
+            else "check the spelling against the ECR actions list"
+        )
+        findings.append(
+            Finding(
+                "unknown-action", ERROR, index, sid, f"{action!r} is not an ECR action; IAM grants nothing for it", hint
+            )
+        )
     return findings
 
 
@@ -298,7 +379,16 @@ def _check_resource(resource: str, index: int, sid: str | None) -> list[Finding]
             if len(parts) > 4 and parts[1:3] == ["dkr", "ecr"]
             else "use the repository ARN: arn:aws:ecr:REGION:ACCOUNT:repository/NAME"
         )
-        return [Finding("registry-url-resource", ERROR, index, sid, f"{resource!r} is a registry URL, not an ARN; IAM rejects it", fix)]
+        return [
+            Finding(
+                "registry-url-resource",
+                ERROR,
+                index,
+                sid,
+                f"{resource!r} is a registry URL, not an ARN; IAM rejects it",
+                fix,
+            )
+        ]
     match = ARN_PATTERN.match(resource)
     if not match:
         return [
@@ -307,7 +397,7 @@ def _check_resource(resource: str, index: int, sid: str | None) -> list[Finding]
                 ERROR,
                 index,
                 sid,
-                f"Resource {resource!r} is neither an ARN nor \"*\"; IAM rejects it",
+                f'Resource {resource!r} is neither an ARN nor "*"; IAM rejects it',
                 "use arn:aws:ecr:REGION:ACCOUNT:repository/NAME",
             )
         ]
@@ -348,7 +438,11 @@ def _check_workflows(statements: list[ParsedStatement]) -> list[Finding]:
                     None,
                     None,
                     f"push is granted but lacks {', '.join(missing)}; docker push will fail"
-                    + (" (GitHub Actions reports 'unexpected end of JSON input')" if "ecr:BatchCheckLayerAvailability" in missing else ""),
+                    + (
+                        " (GitHub Actions reports 'unexpected end of JSON input')"
+                        if "ecr:BatchCheckLayerAvailability" in missing
+                        else ""
+                    ),
                     f"add {', '.join(missing)} on the same repositories as the other upload actions",
                 )
             )
@@ -383,7 +477,7 @@ def _check_workflows(statements: list[ParsedStatement]) -> list[Finding]:
                 WARNING,
                 None,
                 None,
-                "pull or push is granted but not ecr:GetAuthorizationToken on \"*\"; docker login fails unless another policy grants it",
+                'pull or push is granted but not ecr:GetAuthorizationToken on "*"; docker login fails unless another policy grants it',
                 'add a statement allowing ecr:GetAuthorizationToken on "Resource": "*"',
             )
         )

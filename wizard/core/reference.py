@@ -40,7 +40,9 @@ def expand_action(pattern: str) -> list[str]:
         found = find_action(pattern)
         return [found.action] if found else []
     regex = re.compile(
-        "^" + "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern.lower()) + "$"
+        "^"
+        + "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern.lower())
+        + "$"
     )
     return [row.action for key, row in ecr_actions().items() if regex.match(key)]
 
@@ -72,20 +74,28 @@ def baselines() -> list[Baseline]:
     """AWS's managed policies for ECR (all on "Resource": "*") and an access-level generator."""
     every = "all, in every region"
     crud = tuple(
-        row.action
-        for row in ecr_actions().values()
-        if row.access_level in ("Read", "Write") and row.resource != "*"
+        row.action for row in ecr_actions().values() if row.access_level in ("Read", "Write") and row.resource != "*"
     )
     return [
         Baseline(
             "AmazonEC2ContainerRegistryPullOnly",
-            ("ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage"),
+            (
+                "ecr:GetAuthorizationToken",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchImportUpstreamImage",
+            ),
             every,
             "AWS managed (2024)",
         ),
         Baseline("AmazonEC2ContainerRegistryReadOnly", _READ_ONLY, every, "AWS managed"),
         Baseline("AmazonEC2ContainerRegistryPowerUser", _READ_ONLY + UPLOAD_ACTIONS, every, "AWS managed"),
-        Baseline("AmazonEC2ContainerRegistryFullAccess", tuple(row.action for row in ecr_actions().values()), every, "AWS managed: ecr:*"),
+        Baseline(
+            "AmazonEC2ContainerRegistryFullAccess",
+            tuple(row.action for row in ecr_actions().values()),
+            every,
+            "AWS managed: ecr:*",
+        ),
         Baseline(
             "access-level generator (Read+Write)",
             crud,

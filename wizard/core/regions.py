@@ -83,9 +83,7 @@ PARTITIONS: tuple[Partition, ...] = (
 )
 
 PARTITION_BY_NAME = {partition.name: partition for partition in PARTITIONS}
-KNOWN_REGIONS: dict[str, str] = {
-    code: title for partition in PARTITIONS for code, title in partition.regions.items()
-}
+KNOWN_REGIONS: dict[str, str] = {code: title for partition in PARTITIONS for code, title in partition.regions.items()}
 """Every region this snapshot knows, code -> display name."""
 
 REGION_SYNTAX = re.compile(r"^[a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}$")

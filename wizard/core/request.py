@@ -223,11 +223,21 @@ def option_errors(pull_through_cache: bool, cache_create: bool, public: bool) ->
     errors = []
     if public and pull_through_cache:
         errors.append(
-            Message("options", "public + pull-through cache", "cannot be combined: a pull-through cache is a private repository", "Choose one.")
+            Message(
+                "options",
+                "public + pull-through cache",
+                "cannot be combined: a pull-through cache is a private repository",
+                "Choose one.",
+            )
         )
     if cache_create and not pull_through_cache:
         errors.append(
-            Message("options", "cache-create", "only applies to a pull-through cache", "Add the pull-through cache option too.")
+            Message(
+                "options",
+                "cache-create",
+                "only applies to a pull-through cache",
+                "Add the pull-through cache option too.",
+            )
         )
     return errors
 
@@ -286,10 +296,17 @@ def make_request(
     if public and region_value and not errors:
         if regions.partition_for(region_value).name != "aws":
             errors.append(
-                Message("region", region_value, "is not in the aws partition; ECR Public exists only there", "Accepted: us-east-1.")
+                Message(
+                    "region",
+                    region_value,
+                    "is not in the aws partition; ECR Public exists only there",
+                    "Accepted: us-east-1.",
+                )
             )
         elif region_value != "us-east-1":
-            warnings.append(Message("region", region_value, "is replaced by us-east-1: ECR Public and its login live there"))
+            warnings.append(
+                Message("region", region_value, "is replaced by us-east-1: ECR Public and its login live there")
+            )
             region_value = "us-east-1"
     if errors:
         raise RequestError(errors)

@@ -175,7 +175,7 @@ def _prefix_grouper(length: int):
                 by_prefix.setdefault(name[:length], []).append(name)
         for members in by_prefix.values():
             if len(members) > 1:
-                groups[os.path.commonprefix(members) + "*"] = members
+                groups[os.path.commonprefix(members) + "*"] = members  # noqa: RUF071 (a string prefix, on purpose)
         return groups
 
     return group
@@ -214,7 +214,9 @@ class FittedPolicy(namedtuple("FittedPolicy", "policy parts wildcards strategy s
         return self.parts[0].to_json()
 
 
-def fit_policy(policy: GeneratedPolicy, kind: PolicyKind = PolicyKind.MANAGED, strategy: Strategy | None = None) -> FittedPolicy:
+def fit_policy(
+    policy: GeneratedPolicy, kind: PolicyKind = PolicyKind.MANAGED, strategy: Strategy | None = None
+) -> FittedPolicy:
     """Apply the chosen way under the limit (raises SizeError when it cannot work)."""
     size = check_size(policy, kind)
     if strategy is Strategy.SPLIT:

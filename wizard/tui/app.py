@@ -134,7 +134,9 @@ class PolicyWizardApp(App[None]):
 
     def _show_policy(self) -> None:
         fitted = self._preview.fitted
-        showing_policy = self._preview.chosen_output == "json" and (fitted is None or fitted.strategy is not Strategy.SPLIT)
+        showing_policy = self._preview.chosen_output == "json" and (
+            fitted is None or fitted.strategy is not Strategy.SPLIT
+        )
         highlight = self._highlighted_statement if self.step is Step.REVIEW and showing_policy else None
         self.query_one(PolicyView).show(self.policy_json, highlight)
         title = self.query_one("#preview-title", Label)
@@ -150,7 +152,9 @@ class PolicyWizardApp(App[None]):
             else:
                 markup = "[b]Policy[/b] · $size/$limit chars"
             if self._preview.chosen_output != "json":
-                markup = f"[b]{OUTPUT_TITLES[self._preview.chosen_output].split(' (')[0]}[/b] · " + markup.replace("[b]Policy[/b] · ", "policy ")
+                markup = f"[b]{OUTPUT_TITLES[self._preview.chosen_output].split(' (')[0]}[/b] · " + markup.replace(
+                    "[b]Policy[/b] · ", "policy "
+                )
             set_content(title, Content.from_markup(markup, size=size, limit=limit), fixed_size=True)
         else:
             if "<" in self.policy_json:
@@ -194,7 +198,6 @@ class PolicyWizardApp(App[None]):
     @on(Advance)
     async def _advance(self) -> None:
         await self.action_next()
-
 
     # Moving between steps ---------------------------------------------------------------
 
@@ -379,7 +382,9 @@ class PolicyWizardApp(App[None]):
                 partial(self.action_go, step.value),
             )
         yield SystemCommand(
-            "Check an existing policy", "Open a policy file or paste one: explanations and findings", self.action_open_policy
+            "Check an existing policy",
+            "Open a policy file or paste one: explanations and findings",
+            self.action_open_policy,
         )
         yield SystemCommand("Help: keys", "List the keys (F1)", self.action_help)
 

@@ -16,7 +16,15 @@ from textual.widgets.input import Selection
 
 from wizard.core.builder import GeneratedPolicy
 from wizard.core.files import FileExistsSaveError, SaveError, inspect_target, numbered_paths, save_text
-from wizard.core.size import PolicyKind, SizeError, Strategy, compact_policy, fit_policy, over_limit_message, split_policy
+from wizard.core.size import (
+    PolicyKind,
+    SizeError,
+    Strategy,
+    compact_policy,
+    fit_policy,
+    over_limit_message,
+    split_policy,
+)
 
 
 class Dialog(ModalScreen[ScreenResultType]):
@@ -100,7 +108,9 @@ class SaveDialog(Dialog[list[Path] | None]):
                 )
                 self.query_one("#save-confirm", Button).label = "Replace"
                 return
-            written = [save_text(path, text, overwrite=overwrite) for path, text in zip(paths, self._texts)]
+            written = [
+                save_text(path, text, overwrite=overwrite) for path, text in zip(paths, self._texts, strict=False)
+            ]
         except FileExistsSaveError as error:
             message.update(Content.from_markup("[$warning]! $text[/]", text=str(error)))
             return

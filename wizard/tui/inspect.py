@@ -79,7 +79,12 @@ class InspectScreen(Screen[None]):
         for statement in self._statements:
             mine = [f for f in self.findings if f.statement == statement.index]
             mark = f" · {len(mine)} finding{'s' if len(mine) != 1 else ''}" if mine else ""
-            options.append(Option(f"Statement {statement.index}{': ' + statement.sid if statement.sid else ''}{mark}", id=f"statement-{statement.index}"))
+            options.append(
+                Option(
+                    f"Statement {statement.index}{': ' + statement.sid if statement.sid else ''}{mark}",
+                    id=f"statement-{statement.index}",
+                )
+            )
         if self.document is not None:
             options.append(Option("Blast radius", id="radius"))
         return options
@@ -104,7 +109,10 @@ class InspectScreen(Screen[None]):
             view.show(view.json_text, None)
         elif section == "radius":
             rows = blast_radius_rows(self._statements)
-            lines = [f"{name}: {count} actions on {scope}" + (f"\n  leaves out: {left}" if left else "") for name, count, scope, left in rows]
+            lines = [
+                f"{name}: {count} actions on {scope}" + (f"\n  leaves out: {left}" if left else "")
+                for name, count, scope, left in rows
+            ]
             content = Content.from_markup("[b]Blast radius[/b]\n") + Content("\n".join(lines))
             view.show(view.json_text, None)
         else:
@@ -113,8 +121,10 @@ class InspectScreen(Screen[None]):
             lines = [f"{'Allows' if statement.effect == 'Allow' else 'Denies'} on:"]
             lines += [f"  {describe_resource(resource)}" for resource in statement.resources or ["(no Resource)"]]
             lines += [f"• {explain_action(action)}" for action in statement.actions]
-            content = Content("\n".join(lines)) + Content("\n\n") + findings_content(
-                [f for f in self.findings if f.statement == index]
+            content = (
+                Content("\n".join(lines))
+                + Content("\n\n")
+                + findings_content([f for f in self.findings if f.statement == index])
             )
             view.show(view.json_text, index - 1)
         detail.update(content)
@@ -156,7 +166,11 @@ class OpenPolicyDialog(Dialog[tuple[str, str] | None]):
                 message.update(Content.from_markup("[$error]✗ $path is not UTF-8 text.[/]", path=path))
                 return
             except OSError as error:
-                message.update(Content.from_markup("[$error]✗ Cannot read $path: $why.[/]", path=path, why=error.strerror or str(error)))
+                message.update(
+                    Content.from_markup(
+                        "[$error]✗ Cannot read $path: $why.[/]", path=path, why=error.strerror or str(error)
+                    )
+                )
                 return
             self.dismiss((path, text))
         elif pasted.strip():

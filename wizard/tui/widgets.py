@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
-
 from functools import lru_cache
 
 from rich.segment import Segment
@@ -68,9 +68,7 @@ class StepBar(Static):
             else:
                 style = "$text-muted"
             label = f"{'✓ ' if done else ''}{step.value + 1} {step.short_title if short and step is not current else step.title}"
-            parts.append(
-                Content.from_markup(f"[{style} @click=app.go({step.value})] $label [/]", label=label)
-            )
+            parts.append(Content.from_markup(f"[{style} @click=app.go({step.value})] $label [/]", label=label))
         title = Content.from_markup("[b $accent] ECR Policy Wizard [/]") if self.app.has_class("-wide") else Content("")
         set_content(self, title + Content.from_markup("[$text-disabled]›[/]").join(parts), fixed_size=True)
 
@@ -132,7 +130,11 @@ class ChoiceList(Static, can_focus=True):
         lines = [Content.from_markup("[b $primary]$heading[/]", heading=self._heading)] if self._heading else []
         for key, title in self._choices:
             chosen = key == self._value
-            style = ("b $block-cursor-foreground on $block-cursor-background" if self.has_focus else "b $primary") if chosen else "$foreground"
+            style = (
+                ("b $block-cursor-foreground on $block-cursor-background" if self.has_focus else "b $primary")
+                if chosen
+                else "$foreground"
+            )
             lines.append(Content.from_markup(f"[{style}]$marker $title[/]", marker="●" if chosen else "○", title=title))
         set_content(self, Content("\n").join(lines))
 
@@ -234,10 +236,12 @@ def display_lines(line: str, width: int) -> tuple[DisplayLine, ...]:
     bounds = [0, *offsets, len(line)]
     indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
     result = []
-    for number, (begin, end) in enumerate(zip(bounds, bounds[1:])):
+    for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
         pieces = [(indent, "plain")] if number else []
         pieces.extend(
-            (line[max(start, begin) : min(stop, end)], kind) for start, stop, kind in tokens if start < end and stop > begin
+            (line[max(start, begin) : min(stop, end)], kind)
+            for start, stop, kind in tokens
+            if start < end and stop > begin
         )
         result.append(tuple(pieces))
     return tuple(result)

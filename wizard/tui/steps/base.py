@@ -23,7 +23,9 @@ def feedback(error: FieldMessage | None, warnings: tuple[FieldMessage, ...] | li
     """An inline message under a field: the error in red, else warnings in amber."""
     if error is not None:
         reason = error.reason[0].upper() + error.reason[1:]
-        return Content.from_markup("[$error]✗ $reason.[/] [$text-muted]$accepted[/]", reason=reason, accepted=error.accepted)
+        return Content.from_markup(
+            "[$error]✗ $reason.[/] [$text-muted]$accepted[/]", reason=reason, accepted=error.accepted
+        )
     if warnings:
         return Content("\n").join(Content.from_markup("[$warning]! $text[/]", text=_sentence(w)) for w in warnings)
     return Content("")

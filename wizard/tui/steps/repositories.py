@@ -11,7 +11,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.answers import Step
-from wizard.core.request import Message as FieldMessage, check_repository
+from wizard.core.request import Message as FieldMessage
+from wizard.core.request import check_repository
 from wizard.tui.steps.base import Advance, WizardStep, feedback
 from wizard.tui.steps.live_input import ListInput
 from wizard.tui.widgets import set_content

@@ -112,7 +112,9 @@ class ReviewStep(WizardStep):
                 content += Content.from_markup("\n\n[$warning b]Caution[/] $caveat", caveat=info.caveat)
             bundle = preview.bundle
             if bundle is not None:
-                content += Content.from_markup("\n\n[b]Where each part goes[/b]\n") + Content("\n".join(bundle.placement()))
+                content += Content.from_markup("\n\n[b]Where each part goes[/b]\n") + Content(
+                    "\n".join(bundle.placement())
+                )
                 for document in (bundle.trust, bundle.repository):
                     if document is not None:
                         content += Content.from_markup(f"\n\n[b]{document.kind.capitalize()} policy[/b]\n") + Content(
@@ -126,7 +128,9 @@ class ReviewStep(WizardStep):
                 "[b]Log in before docker pull or push[/b]\n$command\n\nThis uses $action "
                 "(statement 1). The password is valid for 12 hours.",
                 command=PUBLIC_LOGIN_COMMAND if public else login_command(request.account, request.region),
-                action="ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken" if public else "ecr:GetAuthorizationToken",
+                action="ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken"
+                if public
+                else "ecr:GetAuthorizationToken",
             )
         elif section == "size":
             content = explain_size(preview)
@@ -136,7 +140,6 @@ class ReviewStep(WizardStep):
             )
         self.query_one("#explanation", Static).update(content)
         self.post_message(self.SectionHighlighted(statement_index))
-
 
     def _show_outputs(self, preview: Preview) -> None:
         choices = [(output, OUTPUT_TITLES[output]) for output in preview.available_outputs()]
@@ -169,7 +172,9 @@ class ReviewStep(WizardStep):
         preview: Preview = self._preview
         self.query_one("#whatif-result", Static).update(what_if_without(preview, action))
         holder = next(
-            index for index, statement in enumerate(preview.policy.statements) if any(a.name == action for a in statement.actions)
+            index
+            for index, statement in enumerate(preview.policy.statements)
+            if any(a.name == action for a in statement.actions)
         )
         self.post_message(self.SectionHighlighted(holder))
 
@@ -196,7 +201,9 @@ def explain_statement(preview: Preview, index: int) -> Content:
     """What one statement does, action by action, and why its Resource is what it is."""
     statement = preview.policy.statements[index]
     parts = [
-        Content.from_markup("[b]$sid · $title[/b]\n$summary\n", sid=statement.sid, title=statement.title, summary=statement.summary)
+        Content.from_markup(
+            "[b]$sid · $title[/b]\n$summary\n", sid=statement.sid, title=statement.title, summary=statement.summary
+        )
     ]
     for action in statement.actions:
         parts.append(

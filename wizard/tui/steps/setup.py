@@ -24,7 +24,6 @@ from wizard.tui.steps.live_input import LiveInput
 from wizard.tui.widgets import ChoiceList, set_content
 
 
-
 class SetupStep(WizardStep):
     step = Step.SETUP
 
@@ -35,7 +34,13 @@ class SetupStep(WizardStep):
     """
 
     def compose(self) -> ComposeResult:
-        yield ChoiceList(trust_choices(self.answers.role), self._trust_value(), heading="Who assumes the role?", id="trust-list", classes="first-focus")
+        yield ChoiceList(
+            trust_choices(self.answers.role),
+            self._trust_value(),
+            heading="Who assumes the role?",
+            id="trust-list",
+            classes="first-focus",
+        )
         with Vertical(id="github", classes="group"):
             yield Label("GitHub repository (OWNER/REPO)", classes="field-title")
             yield LiveInput(self._setter("github_repository"), placeholder="my-org/my-app", id="github-repository")
@@ -97,7 +102,10 @@ class SetupStep(WizardStep):
             ("gitlab-branch", self.answers.gitlab_branch),
             ("cluster", self.answers.cluster),
             ("role-name", self.answers.role_name),
-            ("cross-account", self.answers.function_account if self.answers.role is Role.LAMBDA else self.answers.principal),
+            (
+                "cross-account",
+                self.answers.function_account if self.answers.role is Role.LAMBDA else self.answers.principal,
+            ),
         ):
             widget = self.query_one(f"#{field}", LiveInput)
             if widget.value != value:
@@ -105,10 +113,16 @@ class SetupStep(WizardStep):
         self.query_one("#github-ref-kind", ChoiceList).set_value(self.answers.github_ref_kind)
         lambda_role = self.answers.role is Role.LAMBDA
         self.query_one("#cross-title", Label).update(
-            "Functions in another account? (account ID, optional)" if lambda_role else "Pulled from another account? (account ID or role ARN, optional)"
+            "Functions in another account? (account ID, optional)"
+            if lambda_role
+            else "Pulled from another account? (account ID or role ARN, optional)"
         )
-        self.query_one("#cross-account", LiveInput).placeholder = "same account" if lambda_role else "same account as the repositories"
-        self.query_one("#role-name", LiveInput).placeholder = f"default: {default_role_name(self.answers.draft_request())}"
+        self.query_one("#cross-account", LiveInput).placeholder = (
+            "same account" if lambda_role else "same account as the repositories"
+        )
+        self.query_one(
+            "#role-name", LiveInput
+        ).placeholder = f"default: {default_role_name(self.answers.draft_request())}"
         self._show_groups()
         self._show_feedback(errors_too=False)
 
@@ -139,9 +153,20 @@ class SetupStep(WizardStep):
 
     def _touched(self) -> bool:
         answers = self.answers
-        return any(
-            (answers.github_repository, answers.github_ref, answers.gitlab_project, answers.cluster, answers.principal, answers.function_account)
-        ) or answers.cache_create or (answers.public and answers.pull_through_cache)
+        return (
+            any(
+                (
+                    answers.github_repository,
+                    answers.github_ref,
+                    answers.gitlab_project,
+                    answers.cluster,
+                    answers.principal,
+                    answers.function_account,
+                )
+            )
+            or answers.cache_create
+            or (answers.public and answers.pull_through_cache)
+        )
 
     @on(ChoiceList.Chosen, "#trust-list")
     def _trust_chosen(self, event: ChoiceList.Chosen) -> None:

@@ -47,7 +47,10 @@ class TargetStep(WizardStep):
     def compose(self) -> ComposeResult:
         yield Label("Region", classes="step-title")
         yield LiveInput(
-            self._region_typed, placeholder="us-east-1, or search: tokyo, frankfurt…", id="region-input", classes="first-focus"
+            self._region_typed,
+            placeholder="us-east-1, or search: tokyo, frankfurt…",
+            id="region-input",
+            classes="first-focus",
         )
         yield Static(id="region-feedback", classes="feedback")
         yield OptionList(*_region_options(""), id="region-list")

@@ -1,0 +1,373 @@
+"""`ecr-policy generate`: the policy (and what goes with it) for answers given as flags."""
+
+from __future__ import annotations
+
+import argparse
+
+from wizard.cli.common import EXIT_OK, PROG, UsageError, emit_one, read_input, say, split_repositories, write_stdout
+from wizard.core import RequestError, Role, build_policy, make_request, render_json
+from wizard.core.deploy import build_bundle, make_deployment
+from wizard.core.regions import region_from_environment
+from wizard.core.request import Access
+from wizard.core.size import (
+    MANAGED_POLICIES_PER_ROLE,
+    PolicyKind,
+    SizeError,
+    Strategy,
+    check_size,
+    fit_policy,
+    over_limit_message,
+)
+
+FORMATS = ["json", "terraform", "cloudformation", "aws-cli"]
+DOCUMENTS = ["identity", "trust", "repository"]
+TRUST_SOURCES = ["github", "gitlab", "codebuild", "ec2", "ecs-tasks", "eks-node", "eks-fargate", "eks-pod-identity"]
+
+
+def register(commands, parents) -> None:
+    generate = commands.add_parser(
+        "generate",
+        parents=parents,
+        help="print the policy for the given answers (no questions asked)",
+        description=(
+            "Print the least-privilege identity policy as JSON on stdout. Warnings (wildcards, "
+            "unknown regions) go to stderr. Exit status 2 on bad input."
+        ),
+        epilog=(
+            "Examples:\n"
+            f"  {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012\n"
+            f"  {PROG} generate --role ecs --repo api --repo 'team-a/*' --account 123456789012 --output policy.json"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_request_arguments(generate)
+    _add_output_arguments(generate)
+    _add_option_arguments(generate)
+    _add_trust_arguments(generate)
+    _add_size_arguments(generate)
+    generate.set_defaults(handler=run)
+
+
+def _add_request_arguments(generate: argparse.ArgumentParser) -> None:
+    generate.add_argument(
+        "--role",
+        required=True,
+        choices=[role.value for role in Role],
+        help="who uses the policy: ci (pipeline pushes), ecs (task execution role), eks (node role), "
+        "lambda (function deployer)",
+    )
+    generate.add_argument(
+        "--repo",
+        dest="repositories",
+        action="append",
+        metavar="NAME",
+        help="repository name or wildcard pattern (e.g. my-app, team-a/*); repeat or separate with commas",
+    )
+    generate.add_argument(
+        "--repo-file",
+        metavar="FILE",
+        help="read repository names from FILE, one per line ('#' starts a comment; '-' reads stdin); "
+        "handy for hundreds, e.g. from `aws ecr describe-repositories`",
+    )
+    generate.add_argument(
+        "--region",
+        help="AWS region of the repositories (default: $AWS_REGION, then $AWS_DEFAULT_REGION)",
+    )
+    generate.add_argument(
+        "--account", required=True, metavar="ID", help="12-digit AWS account ID that owns the repositories"
+    )
+    generate.add_argument(
+        "--access",
+        choices=[access.value for access in Access],
+        help="pull, or push (which includes pull); default: push for ci, pull for the others",
+    )
+
+
+def _add_output_arguments(generate: argparse.ArgumentParser) -> None:
+    generate.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    generate.add_argument("--force", action="store_true", help="with --output: replace FILE if it exists")
+    generate.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="json (default): the policy document; terraform, cloudformation, aws-cli: everything to apply "
+        "(policy, role with trust policy, attachment, repository policy), explained in comments",
+    )
+    generate.add_argument(
+        "--document",
+        choices=DOCUMENTS,
+        default="identity",
+        help="with --format json: which document to print (default identity); with --format "
+        "cloudformation, 'repository' gives the template for the repositories' account",
+    )
+
+
+def _add_option_arguments(generate: argparse.ArgumentParser) -> None:
+    options = generate.add_argument_group("options")
+    options.add_argument(
+        "--pull-through-cache",
+        action="store_true",
+        help="the repositories are pull-through cache repositories (e.g. --repo 'docker-hub/*'): adds ecr:BatchImportUpstreamImage",
+    )
+    options.add_argument(
+        "--cache-create-repositories",
+        action="store_true",
+        help="with --pull-through-cache: a first pull may create the cache repository (ecr:CreateRepository on those names)",
+    )
+    options.add_argument("--public", action="store_true", help="ECR Public repositories (public.ecr.aws, us-east-1)")
+    options.add_argument(
+        "--kms", action="store_true", help="the repositories use KMS encryption (explained; no permission is added)"
+    )
+
+
+def _add_trust_arguments(generate: argparse.ArgumentParser) -> None:
+    trust = generate.add_argument_group(
+        "the role and its trust policy",
+        "Used by --format terraform/cloudformation/aws-cli and --document trust. ecs and eks have a "
+        "default (ecs-tasks, eks-node); ci needs --trust; lambda has none (the Lambda service pulls).",
+    )
+    trust.add_argument("--trust", choices=TRUST_SOURCES, help="who assumes the role")
+    trust.add_argument(
+        "--github-repo", metavar="OWNER/REPO", help="GitHub repository whose workflows may assume the role"
+    )
+    trust.add_argument("--github-branch", metavar="BRANCH", help="only workflows on this branch (default main)")
+    trust.add_argument("--github-tag", metavar="TAG", help="only workflows on this tag (wildcards allowed: 'v*')")
+    trust.add_argument("--github-environment", metavar="NAME", help="only jobs that use this deployment environment")
+    trust.add_argument(
+        "--github-sub", metavar="SUB", help="the exact sub claim, e.g. from a run's token (overrides the three above)"
+    )
+    trust.add_argument("--gitlab-url", metavar="URL", help="GitLab instance (default https://gitlab.com)")
+    trust.add_argument(
+        "--gitlab-project", metavar="GROUP/PROJECT", help="GitLab project whose pipelines may assume the role"
+    )
+    trust.add_argument("--gitlab-branch", metavar="BRANCH", help="only pipelines on this branch (default main)")
+    trust.add_argument(
+        "--gitlab-sub", metavar="SUB", help="the exact sub claim (overrides --gitlab-project/--gitlab-branch)"
+    )
+    trust.add_argument("--cluster", metavar="NAME", help="EKS cluster of the Fargate profiles (--trust eks-fargate)")
+    trust.add_argument("--role-name", metavar="NAME", help="the role to create (or the existing one to attach to)")
+    trust.add_argument(
+        "--principal",
+        metavar="ACCOUNT|ROLE_ARN",
+        help="cross-account: the account or role that pulls, when it is not --account; adds the repository policy",
+    )
+    trust.add_argument(
+        "--function-account", metavar="ID", help="lambda: the account of the functions (default --account)"
+    )
+
+
+def _add_size_arguments(generate: argparse.ArgumentParser) -> None:
+    size = generate.add_argument_group(
+        "size limits",
+        "IAM refuses a managed policy over 6,144 characters and a role's inline policies over "
+        "10,240 in total (white space not counted). An over-limit policy stops with status 2 "
+        "unless you choose one of these.",
+    )
+    size.add_argument(
+        "--limit",
+        choices=[kind.value for kind in PolicyKind],
+        default=PolicyKind.MANAGED.value,
+        help="the limit to respect: managed (6,144, default) or inline (10,240)",
+    )
+    ways = size.add_mutually_exclusive_group()
+    ways.add_argument(
+        "--split",
+        action="store_true",
+        help="split into several managed policies, each under the limit; stdout gets a JSON array, "
+        "--output FILE numbered files beside it (FILE-1.json, ...)",
+    )
+    ways.add_argument(
+        "--compact",
+        action="store_true",
+        help="replace groups of names with namespace or prefix wildcards until it fits; "
+        "stderr lists each wildcard, the names it replaces and what else it matches",
+    )
+
+
+# Running it -----------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.force and not args.output:
+        raise UsageError("--force only applies with --output FILE")
+    validated, deployment = _validate(args)
+    kind = PolicyKind(args.limit)
+    strategy = Strategy.SPLIT if args.split else Strategy.COMPACT if args.compact else None
+    policy = build_policy(validated.request)
+    fitted = _fit(policy, kind, strategy)
+    bundle = build_bundle(validated.request, deployment, identity=policy)
+    for note in bundle.notes:
+        say(f"note: {note}")
+    if args.format != "json":
+        return _emit_format(args, bundle, fitted, kind)
+    if args.document != "identity":
+        return _emit_document(args, bundle, fitted)
+    return _emit_identity(args, bundle, fitted, strategy)
+
+
+def _repositories(args: argparse.Namespace) -> list[str]:
+    repositories = split_repositories(args.repositories) + _read_repository_file(args.repo_file)
+    if not repositories:
+        raise UsageError("no repositories: give --repo NAME (repeatable) or --repo-file FILE")
+    return repositories
+
+
+def _read_repository_file(path: str | None) -> list[str]:
+    if path is None:
+        return []
+    text = read_input(path, f"--repo-file {path!r}")
+    names = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            names.extend(name for name in line.replace(",", " ").split() if name)
+    return names
+
+
+def _validate(args: argparse.Namespace):
+    repositories = _repositories(args)
+    region = args.region if args.region is not None else region_from_environment()
+    if region is None:
+        raise UsageError("no region: give --region (e.g. --region us-east-1) or set AWS_REGION")
+    try:
+        validated = make_request(
+            role=args.role,
+            repositories=repositories,
+            region=region,
+            account=args.account,
+            access=args.access,
+            pull_through_cache=args.pull_through_cache,
+            cache_create=args.cache_create_repositories,
+            public=args.public,
+            kms=args.kms,
+        )
+        deployment, deployment_warnings = make_deployment(validated.request, args.trust, **_deployment_arguments(args))
+    except RequestError as error:
+        raise UsageError(*(str(message) for message in error.errors)) from None
+    for warning in (*validated.warnings, *deployment_warnings):
+        say(f"warning: {warning}")
+    return validated, deployment
+
+
+def _deployment_arguments(args: argparse.Namespace) -> dict:
+    return {
+        "github_repository": args.github_repo,
+        "github_branch": args.github_branch,
+        "github_tag": args.github_tag,
+        "github_environment": args.github_environment,
+        "github_sub": args.github_sub,
+        "gitlab_url": args.gitlab_url,
+        "gitlab_project": args.gitlab_project,
+        "gitlab_branch": args.gitlab_branch,
+        "gitlab_sub": args.gitlab_sub,
+        "cluster": args.cluster,
+        "principal": args.principal,
+        "function_account": args.function_account,
+        "role_name": args.role_name,
+    }
+
+
+def _fit(policy, kind: PolicyKind, strategy: Strategy | None):
+    try:
+        fitted = fit_policy(policy, kind, strategy)
+    except SizeError as error:
+        raise UsageError(f"{check_size(policy, kind).describe()}; {error}") from None
+    if fitted.over_limit:
+        split_flag = "--split" if kind is PolicyKind.MANAGED else "--limit managed --split"
+        raise UsageError(over_limit_message(fitted, split_flag, "--compact"))
+    if strategy is Strategy.SPLIT:
+        _note_split(fitted.parts, kind)
+    if strategy is Strategy.COMPACT:
+        _note_compaction(fitted.wildcards, kind)
+    return fitted
+
+
+def _emit_format(args: argparse.Namespace, bundle, fitted, kind: PolicyKind) -> int:
+    from wizard.core.formats import FormatError, render
+
+    try:
+        text = render(bundle, args.format, list(fitted.parts), args.document, inline=kind is PolicyKind.INLINE)
+    except FormatError as error:
+        raise UsageError(str(error)) from None
+    return emit_one(args, text, f"the {args.format} output")
+
+
+def _emit_document(args: argparse.Namespace, bundle, fitted) -> int:
+    from wizard.core.formats import FormatError, render_json_document
+
+    try:
+        text = render_json_document(bundle, list(fitted.parts), args.document)
+    except FormatError as error:
+        raise UsageError(str(error)) from None
+    return emit_one(args, text, f"the {args.document} policy")
+
+
+def _other_documents(bundle) -> list[tuple[str, dict]]:
+    return [
+        (name, document.document)
+        for name, document in (("trust", bundle.trust), ("repository", bundle.repository))
+        if document
+    ]
+
+
+def _emit_identity(args: argparse.Namespace, bundle, fitted, strategy: Strategy | None) -> int:
+    others = _other_documents(bundle)
+    if others and not args.output:
+        shown = " and ".join(f"a {name} policy (--document {name})" for name, _ in others)
+        say(f"note: this setup also needs {shown}")
+    if strategy is Strategy.SPLIT:
+        status = _emit_many(args, fitted.documents)
+    else:
+        status = emit_one(args, fitted.text(), f"{len(fitted.parts[0].statements)} statements")
+    if args.output:
+        for name, document in others:
+            emit_one(args, render_json(document), f"the {name} policy", path=sibling(args.output, name))
+    return status
+
+
+def sibling(path: str, kind: str) -> str:
+    """policy.json -> policy.trust.json: the other documents are written beside the policy."""
+    stem, dot, extension = path.rpartition(".")
+    return f"{stem}.{kind}.{extension}" if dot and "/" not in extension else f"{path}.{kind}.json"
+
+
+def _note_split(parts, kind: PolicyKind) -> None:
+    if len(parts) > 1:
+        say(f"note: split into {len(parts)} policies, each under {kind.limit:,} characters")
+    if len(parts) > MANAGED_POLICIES_PER_ROLE:
+        say(
+            f"warning: {len(parts)} managed policies exceed IAM's default quota of {MANAGED_POLICIES_PER_ROLE} "
+            "per role (it can be raised to 20); --compact may need far fewer"
+        )
+
+
+def _note_compaction(wildcards, kind: PolicyKind) -> None:
+    if not wildcards:
+        say(f"note: the policy already fits {kind.title}; nothing was compacted")
+    for wildcard in wildcards:
+        shown = ", ".join(wildcard.replaces[:5]) + (
+            f" and {len(wildcard.replaces) - 5} more" if len(wildcard.replaces) > 5 else ""
+        )
+        say(f"note: {wildcard.pattern!r} replaces {shown}; it {wildcard.also_matches}")
+
+
+def _emit_many(args: argparse.Namespace, documents: list[dict]) -> int:
+    if not args.output:
+        write_stdout(render_json(documents))
+        return EXIT_OK
+    from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
+
+    paths = numbered_paths(args.output, len(documents))
+    try:
+        existing = [str(path) for path in paths if inspect_target(path).exists]
+    except SaveError as error:
+        raise UsageError(f"cannot write {args.output!r}: {error}") from None
+    if existing and not args.force:
+        raise UsageError(f"{', '.join(existing)} already exist(s); add --force to replace, nothing was written")
+    for path, document in zip(paths, documents, strict=False):
+        try:
+            save_text(path, render_json(document), overwrite=args.force)
+        except SaveError as error:
+            raise UsageError(f"cannot write {str(path)!r}: {error}") from None
+        say(f"wrote {path}")
+    return EXIT_OK
