@@ -60,18 +60,19 @@ def write_stdout(text: str) -> None:
         raise UsageError(f"cannot write to standard output: {error.strerror or error}") from None
 
 
-def read_input(path: str, what: str = "") -> str:
-    """The text of FILE or stdin; unreadable input is a usage error (exit 2)."""
-    label = what or repr(path)
+def read_input(path: str, what: str = "", limit=None) -> str:
+    """The text of FILE or stdin (`-`), within a size limit; unreadable or oversized input is
+    a usage error (exit 2) naming the limit."""
+    from wizard.core.limits import POLICY_BYTES, InputError, decode_text, read_bytes_limited, read_path_limited
+
+    limit = limit or POLICY_BYTES
+    label = what or ("stdin" if path == "-" else repr(path))
     try:
         if path == "-":
-            return sys.stdin.read()
-        with open(path, encoding="utf-8") as stream:
-            return stream.read()
-    except UnicodeDecodeError:
-        raise UsageError(f"cannot read {label}: it is not UTF-8 text") from None
-    except OSError as error:
-        raise UsageError(f"cannot read {label}: {error.strerror or error}") from None
+            return decode_text(read_bytes_limited(sys.stdin.buffer, limit, label), label)
+        return read_path_limited(path, limit, label)
+    except InputError as error:
+        raise UsageError(str(error)) from None
 
 
 def emit_one(args: argparse.Namespace, text: str, what: str, path: str | None = None) -> int:

@@ -215,12 +215,19 @@ def _repositories(args: argparse.Namespace) -> list[str]:
 def _read_repository_file(path: str | None) -> list[str]:
     if path is None:
         return []
-    text = read_input(path, f"--repo-file {path!r}")
+    from wizard.core.limits import REPOSITORY_LIST_BYTES, REPOSITORY_NAMES
+
+    text = read_input(path, f"--repo-file {path!r}", REPOSITORY_LIST_BYTES)
     names = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             names.extend(name for name in line.replace(",", " ").split() if name)
+        if len(names) > REPOSITORY_NAMES.size:
+            raise UsageError(
+                f"--repo-file {path!r} lists more than {REPOSITORY_NAMES.describe()}, the limit for "
+                f"{REPOSITORY_NAMES.what} (ECR's default quota of repositories per registry)"
+            )
     return names
 
 
