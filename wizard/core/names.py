@@ -8,7 +8,8 @@ Resource ARN, '*' matches any run of characters (including '/') and '?' exactly 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from wizard.core.glob import glob_match
 
 NAME_MIN, NAME_MAX = 2, 256
 _COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
@@ -28,22 +29,9 @@ def is_valid_name(text: str) -> bool:
     return NAME_MIN <= len(text) <= NAME_MAX and NAME_PATTERN.match(text) is not None
 
 
-@lru_cache(maxsize=4096)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    parts = []
-    for char in pattern:
-        if char == "*":
-            parts.append(".*")
-        elif char == "?":
-            parts.append(".")
-        else:
-            parts.append(re.escape(char))
-    return re.compile("^" + "".join(parts) + "$", re.DOTALL)
-
-
 def glob_matches(pattern: str, value: str) -> bool:
     """IAM wildcard matching: '*' any run of characters including '/', '?' exactly one."""
-    return _glob_regex(pattern).match(value) is not None
+    return glob_match(pattern, value)
 
 
 def name_problem(text: str) -> str | None:

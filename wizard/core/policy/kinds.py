@@ -1,0 +1,54 @@
+"""Which kind of document a policy is, read from its content (`--kind` can say otherwise)."""
+
+from __future__ import annotations
+
+from wizard.core.policy.model import Kind, Statement
+
+_TRUST_PREFIX = "sts:assumerole"
+_TRUST_ALSO = {"sts:tagsession", "sts:setsourceidentity", "sts:setcontext"}
+_REGISTRY_ACTIONS = {
+    "ecr:replicateimage",
+    "ecr:createrepository",
+    "ecr:batchimportupstreamimage",
+    "ecr:createpullthroughcacherule",
+    "ecr:updatepullthroughcacherule",
+}
+_PUBLIC_LOGIN_HELPER = "sts:getservicebearertoken"
+
+
+def _names(statement: Statement) -> list[str]:
+    return [name.lower() for name in (*statement.actions, *statement.not_actions)]
+
+
+def _names_principal(statement: Statement) -> bool:
+    return statement.principals is not None or statement.not_principals is not None
+
+
+def detect_kind(statements: tuple[Statement, ...]) -> tuple[Kind, str]:
+    """(kind, why) for a document's statements."""
+    real = [statement for statement in statements if isinstance(statement.raw, dict)]
+    with_principal = [statement for statement in real if _names_principal(statement)]
+    names = [name for statement in real for name in _names(statement)]
+    public = any(name.startswith("ecr-public:") for name in names) and not any(
+        name.startswith("ecr:") for name in names
+    )
+    if len(with_principal) * 2 < len(real) or not with_principal:
+        if public:
+            return Kind.PUBLIC_IDENTITY, "no statement names a Principal, and the actions are ECR Public's"
+        return (
+            Kind.IDENTITY,
+            "no statement names a Principal" if not with_principal else "most statements name no Principal",
+        )
+    principal_names = [name for statement in with_principal for name in _names(statement)]
+    if any(name.startswith(_TRUST_PREFIX) or name in _TRUST_ALSO for name in principal_names):
+        return Kind.TRUST, "its statements name a Principal and allow sts:AssumeRole*"
+    if public or any(name.startswith("ecr-public:") for name in principal_names):
+        return Kind.PUBLIC_REPOSITORY, "its statements name a Principal, and the actions are ECR Public's"
+    with_resource = [statement for statement in with_principal if statement.has("Resource")]
+    if with_resource and any(name in _REGISTRY_ACTIONS for statement in with_resource for name in _names(statement)):
+        return (
+            Kind.REGISTRY,
+            "its statements name a Principal and a Resource, with registry-level actions "
+            "(ReplicateImage, CreateRepository or BatchImportUpstreamImage)",
+        )
+    return Kind.REPOSITORY, "its statements name a Principal" + ("" if with_resource else " and no Resource")
