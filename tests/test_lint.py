@@ -23,7 +23,7 @@ EXPECTED = json.loads((BAD / "expected-findings.json").read_text())
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_bad_policy_gets_exactly_its_findings_each_with_a_fix(name):
-    findings = check_text((BAD / name).read_text())
+    findings = check_text((BAD / name).read_text()).findings
     assert sorted((f.code, f.statement) for f in findings) == sorted(
         (code, statement) for code, statement in EXPECTED[name]
     )
@@ -39,18 +39,18 @@ def test_every_fixture_is_in_the_expectations():
 
 
 def test_invalid_json_reports_line_and_column():
-    (finding,) = check_text((BAD / "invalid-json.json").read_text())
+    (finding,) = check_text((BAD / "invalid-json.json").read_text()).findings
     assert "line 4, column" in finding.message
 
 
 def test_findings_name_the_specifics():
-    by_code = {f.code: f for f in check_text((BAD / "blog-post-combined.json").read_text())}
+    by_code = {f.code: f for f in check_text((BAD / "blog-post-combined.json").read_text()).findings}
     assert "'ECR Access'" in by_code["bad-sid"].message
-    assert "GetDownloadUrlForLayer" in by_code["action-wildcard"].message, "the wildcard is expanded"
+    assert "'ecr:Get*' grants 10 actions" in by_code["action-wildcard"].message, "the wildcard is expanded"
     assert by_code["registry-url-resource"].fix == "use arn:aws:ecr:us-east-1:123456789012:repository/web"
     assert "ecr:BatchCheckLayerAvailability" in by_code["incomplete-push"].message
     assert "unexpected end of JSON input" in by_code["incomplete-push"].message
-    unknown = {f.code: f for f in check_text((BAD / "unknown-action.json").read_text())}["unknown-action"]
+    unknown = {f.code: f for f in check_text((BAD / "unknown-action.json").read_text()).findings}["unknown-action"]
     assert unknown.fix == "did you mean ecr:GetDownloadUrlForLayer?"
 
 
@@ -81,7 +81,8 @@ def test_seed_checks_clean_and_its_explanation_is_exactly_as_written(seed_policy
     for line in (
         "Statement 1: AllowECRAuth",
         "- repository 'my-app' in account 123456789012, us-east-1",
-        "Login: yes   Pull: yes   Push: yes",
+        "    Pull: yes   Push: yes",
+        "  Login (docker login): yes",
         "AmazonEC2ContainerRegistryPullOnly          4  all, in every region",
         "- AmazonEC2ContainerRegistryPullOnly: BatchImportUpstreamImage",
     ):
@@ -95,8 +96,8 @@ def test_explain_says_what_pull_and_push_do_not_need():
     }
     text = explain_document(document)
     assert (
-        "ecr:DescribeRepositories: not needed for docker pull or push; it lets the principal describe image repositories"
-        in " ".join(text.split())
+        "ecr:DescribeRepositories (read metadata): not needed for docker pull or push; it lets the principal "
+        "describe image repositories" in " ".join(text.split())
     )
     assert (
         "ecr:Batch*: a wildcard for 5 actions; pull/push need 2 of them (BatchCheckLayerAvailability, BatchGetImage)"
@@ -142,10 +143,11 @@ def test_wildcards_expand_case_insensitively():
 
 def test_cli_check_exit_statuses_and_json(tmp_path, seed_policy):
     clean = run_cli("check", str(FIXTURES / "seed_policy.json"))
-    assert clean.returncode == 0 and clean.stdout.strip().endswith("no findings")
+    assert clean.returncode == 0 and clean.stdout.splitlines()[0].endswith("no findings")
     bad = run_cli("check", str(BAD / "blog-post-combined.json"))
     assert bad.returncode == 1
     assert "9 findings (6 errors, 3 warnings)" in bad.stdout
+    assert "read as: identity policy (detected: most statements name no Principal); --kind overrides" in bad.stdout
     assert (
         "error    statement 2 (Upload): '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:latest' is a registry URL"
         in bad.stdout
@@ -158,12 +160,13 @@ def test_cli_check_exit_statuses_and_json(tmp_path, seed_policy):
             "severity": "warning",
             "statement": None,
             "sid": None,
-            "message": 'pull or push is granted but not ecr:GetAuthorizationToken on "*"; docker login fails unless another policy grants it',
+            "message": 'pull or push is granted but not ecr:GetAuthorizationToken on "*": docker login fails unless another '
+            "policy of the same role grants it",
             "fix": 'add a statement allowing ecr:GetAuthorizationToken on "Resource": "*"',
         }
     ]
     from_stdin = run_cli("check", "-", stdin=json.dumps(seed_policy))
-    assert from_stdin.returncode == 0 and from_stdin.stdout.startswith("stdin: no findings")
+    assert from_stdin.returncode == 0 and from_stdin.stdout.startswith("stdin: no findings\nread as: identity policy")
     invalid = run_cli("check", str(BAD / "invalid-json.json"))
     assert invalid.returncode == 1 and "not valid JSON" in invalid.stdout
 

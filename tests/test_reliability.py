@@ -121,7 +121,7 @@ policy_like = st.fixed_dictionaries(
 @given(document=st.one_of(policy_like, json_values))
 def test_check_and_explain_handle_any_json(document):
     text = json.dumps(document)
-    findings = check_text(text)
+    findings = check_text(text).findings
     assert all(finding.message and finding.fix for finding in findings)
     parsed, _ = load_policy(text)
     if parsed is not None:
@@ -131,7 +131,7 @@ def test_check_and_explain_handle_any_json(document):
 @settings(max_examples=300, deadline=None)
 @given(data=st.binary(max_size=300))
 def test_check_handles_any_bytes(data):
-    findings = check_text(data.decode("utf-8", errors="replace"))
+    findings = check_text(data.decode("utf-8", errors="replace")).findings
     assert all(finding.severity in ("error", "warning") for finding in findings)
 
 

@@ -523,7 +523,7 @@ async def test_what_if_shows_what_breaks_without_an_action():
         await pilot.press("tab", *["down"] * 6)  # to ecr:CompleteLayerUpload
         text = str(result.content)
         assert "Without ecr:CompleteLayerUpload" in text and "never committed" in text
-        assert "push is granted but lacks ecr:CompleteLayerUpload" in text
+        assert "is granted but lacks ecr:CompleteLayerUpload; docker push fails" in text
         assert '"Sid": "AllowECRPush"' in app.query_one(PolicyView).highlighted_text
         assert app.policy_json == core_json("ci", ["my-app"], "us-east-1", "123456789012"), (
             "what-if never changes the policy"

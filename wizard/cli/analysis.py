@@ -5,21 +5,34 @@ from __future__ import annotations
 import argparse
 import json
 
-from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, read_input, say, write_stdout
+from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, read_input, say, write_stdout
+
+KINDS = ["identity", "repository", "registry", "trust", "public-identity", "public-repository"]
+
+
+def _add_reading_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the policy JSON, or - for stdin")
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        help="what the document is (default: detected from its content, and said in the output)",
+    )
 
 
 def register(commands, parents) -> None:
     explain = commands.add_parser(
         "explain",
         parents=parents,
-        help="explain an existing policy: each statement and action, its reach, its blast radius",
+        help="explain an existing policy: who, what, where, under which conditions, and its reach",
         description=(
-            "Explain an ECR identity policy in plain words: what each statement allows, what each "
-            "action does in docker pull/push (or that they do not need it), which repositories it "
-            "reaches, and how it compares with AWS's managed policies."
+            "Explain an ECR-related policy in plain words: an identity, repository, registry, trust or "
+            "ECR Public policy. Who it lets in, what each action does in docker pull/push (or that they "
+            "do not need it), which repositories it reaches, under which conditions, and how it "
+            "compares with AWS's managed policies."
         ),
     )
-    explain.add_argument("file", metavar="FILE", help="the policy JSON, or - for stdin")
+    _add_reading_arguments(explain)
+    explain.add_argument("--sources", action="store_true", help="end with the AWS pages each fact comes from")
     explain.set_defaults(handler=run_explain)
 
     check = commands.add_parser(
@@ -27,45 +40,77 @@ def register(commands, parents) -> None:
         parents=parents,
         help="lint an existing policy: findings with where they are and how to fix them",
         description=(
-            "Check an ECR identity policy for mistakes that break docker pull/push or grant too much. "
-            "Exit status: 0 no findings, 1 findings, 2 the input cannot be read."
+            "Check an ECR-related policy (identity, repository, registry, trust, ECR Public) for mistakes "
+            "that make AWS reject it, break docker pull/push, or grant too much. Exit status: 0 no "
+            "findings, 1 findings, 2 the input cannot be read."
         ),
     )
-    check.add_argument("file", metavar="FILE", help="the policy JSON, or - for stdin")
+    _add_reading_arguments(check)
+    check.add_argument(
+        "--account",
+        metavar="ID",
+        help="the account that owns the repositories (tells other accounts apart in repository policies)",
+    )
     check.add_argument(
         "--format", choices=["text", "json"], default="text", help="text for people (default), json for machines"
     )
     check.set_defaults(handler=run_check)
 
 
+def _kind(args: argparse.Namespace):
+    from wizard.core.policy import Kind
+
+    return Kind(args.kind) if args.kind else None
+
+
+def _account(args: argparse.Namespace) -> str | None:
+    if not getattr(args, "account", None):
+        return None
+    from wizard.core.request import check_account
+
+    checked = check_account(args.account)
+    if checked.error:
+        raise UsageError(str(checked.error))
+    return checked.value
+
+
 def run_check(args: argparse.Namespace) -> int:
-    from wizard.core.lint import check_text, report_text, summarize
+    from wizard.core.lint import check_text, describe_kind, report_text, summarize
     from wizard.core.text import visible
 
     text = read_input(args.file)
-    findings = check_text(text)
+    result = check_text(text, _kind(args), _account(args))
     name = "stdin" if args.file == "-" else args.file
     if args.format == "json":
-        report = {"file": name, "summary": summarize(findings), "findings": [finding.as_dict() for finding in findings]}
+        report = {
+            "file": name,
+            "kind": result.document.kind.value if result.document else None,
+            "kind_reason": describe_kind(result.document) if result.document else None,
+            "summary": summarize(result.findings),
+            "findings": [finding.as_dict() for finding in result.findings],
+        }
         write_stdout(json.dumps(report, indent=2) + "\n")
     else:
-        write_stdout(visible(report_text(findings, name), keep_newlines=True))
-    return EXIT_FINDINGS if findings else EXIT_OK
+        write_stdout(visible(report_text(result.findings, name, result.document), keep_newlines=True))
+    return EXIT_FINDINGS if result.findings else EXIT_OK
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from wizard.core.explain import explain_document
-    from wizard.core.lint import check_policy, load_policy, summarize
+    from wizard.core.describe import explain_document, sources_lines
+    from wizard.core.lint import check_document, summarize
+    from wizard.core.policy import parse_policy
     from wizard.core.text import visible
 
-    text = read_input(args.file)
-    document, problems = load_policy(text)
-    if document is None:
-        for finding in problems:
-            say(f"error: {finding.message}; {finding.fix}")
+    parsed = parse_policy(read_input(args.file), _kind(args))
+    if parsed.document is None:
+        for problem in parsed.problems:
+            say(f"error: {problem.message}; {problem.fix}")
         return EXIT_FINDINGS
-    write_stdout(visible(explain_document(document), keep_newlines=True))
-    findings = check_policy(document)
+    text = explain_document(parsed.document)
+    if args.sources:
+        text += "\n" + "\n".join(sources_lines(parsed.document)) + "\n"
+    write_stdout(visible(text, keep_newlines=True))
+    findings = check_document(parsed.document)
     name = "-" if args.file == "-" else args.file
     hint = f"; `ecr-policy check {name}` lists them with fixes" if findings else ""
     write_stdout(visible(f"\nCheck: {summarize(findings)}{hint}\n", keep_newlines=True))

@@ -15,7 +15,8 @@ from textual.widgets.option_list import Option
 
 from wizard.core.builder import render_json
 from wizard.core.explain import blast_radius_rows, describe_resource, explain_action, reach_lines
-from wizard.core.lint import Finding, check_policy, load_policy, parse_statements, summarize
+from wizard.core.lint import Finding, check_policy, load_policy, summarize
+from wizard.core.policy import document_from_json
 from wizard.tui.dialogs import Dialog
 from wizard.tui.widgets import PolicyView
 
@@ -58,7 +59,8 @@ class InspectScreen(Screen[None]):
         self.document, self.findings = load_policy(text)
         if self.document is not None:
             self.findings = check_policy(self.document)
-        self._statements = parse_statements(self.document) if self.document is not None else []
+        self._model = document_from_json(self.document) if self.document is not None else None
+        self._statements = list(self._model.statements) if self._model is not None else []
 
     def compose(self) -> ComposeResult:
         yield Label(
@@ -105,10 +107,10 @@ class InspectScreen(Screen[None]):
         if section == "policy":
             content = findings_content([f for f in self.findings if f.statement is None])
             if self._statements:
-                content += Content("\n\n" + "\n".join(reach_lines(self._statements)))
+                content += Content("\n\n" + "\n".join(reach_lines(self._model)))
             view.show(view.json_text, None)
         elif section == "radius":
-            rows = blast_radius_rows(self._statements)
+            rows = blast_radius_rows(self._model)
             lines = [
                 f"{name}: {count} actions on {scope}" + (f"\n  leaves out: {left}" if left else "")
                 for name, count, scope, left in rows

@@ -32,7 +32,7 @@ def detect_kind(statements: tuple[Statement, ...]) -> tuple[Kind, str]:
     public = any(name.startswith("ecr-public:") for name in names) and not any(
         name.startswith("ecr:") for name in names
     )
-    if len(with_principal) * 2 < len(real) or not with_principal:
+    if not with_principal or _looks_like_identity(real, with_principal, names):
         if public:
             return Kind.PUBLIC_IDENTITY, "no statement names a Principal, and the actions are ECR Public's"
         return (
@@ -52,3 +52,15 @@ def detect_kind(statements: tuple[Statement, ...]) -> tuple[Kind, str]:
             "(ReplicateImage, CreateRepository or BatchImportUpstreamImage)",
         )
     return Kind.REPOSITORY, "its statements name a Principal" + ("" if with_resource else " and no Resource")
+
+
+def _looks_like_identity(real: list[Statement], with_principal: list[Statement], names: list[str]) -> bool:
+    """Some statements name a Principal, some do not: weigh what each kind would have (no
+    Principal, a Resource everywhere, the login token) against the other (a Principal, no
+    Resource). A tie goes to the resource-based reading only when every statement names one."""
+    if len(with_principal) == len(real):
+        return False
+    identity = sum(1 for s in real if s not in with_principal) + sum(1 for s in real if s.has("Resource"))
+    identity += any(name.endswith(":getauthorizationtoken") for name in names)
+    resource = len(with_principal) + sum(1 for s in real if not s.has("Resource") and not s.has("NotResource"))
+    return identity >= resource

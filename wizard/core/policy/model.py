@@ -23,7 +23,13 @@ class Kind(str, Enum):
 
     @property
     def title(self) -> str:
-        return _TITLES[self]
+        """A short name: "repository policy"."""
+        return _TITLES[self][0]
+
+    @property
+    def placement(self) -> str:
+        """Where such a document lives: "set on an ECR repository with set-repository-policy"."""
+        return _TITLES[self][1]
 
     @property
     def resource_based(self) -> bool:
@@ -32,12 +38,12 @@ class Kind(str, Enum):
 
 
 _TITLES = {
-    Kind.IDENTITY: "identity policy (attached to a role, user or group)",
-    Kind.REPOSITORY: "repository policy (ECR private repository, set with set-repository-policy)",
-    Kind.REGISTRY: "registry policy (ECR private registry, set with put-registry-policy)",
-    Kind.TRUST: "trust policy (who may assume a role)",
-    Kind.PUBLIC_IDENTITY: "ECR Public identity policy",
-    Kind.PUBLIC_REPOSITORY: "ECR Public repository policy",
+    Kind.IDENTITY: ("identity policy", "attached to a role, user or group"),
+    Kind.REPOSITORY: ("repository policy", "set on an ECR private repository with set-repository-policy"),
+    Kind.REGISTRY: ("registry policy", "set on an ECR private registry with put-registry-policy"),
+    Kind.TRUST: ("trust policy", "the role's trust relationship: who may assume it"),
+    Kind.PUBLIC_IDENTITY: ("ECR Public identity policy", "attached to a role, user or group"),
+    Kind.PUBLIC_REPOSITORY: ("ECR Public repository policy", "set on an ECR Public repository"),
 }
 
 
