@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from wizard.core import names
 from wizard.core.catalog import AUTH_ACTION, PULL_ACTIONS, PUSH_ACTIONS, lookup
 from wizard.core.policy import Document, Kind, Principal, Statement, document_from_json
-from wizard.core.policy.evaluate import Effect, Request, evaluate
+from wizard.core.policy.evaluate import ActionMap, Effect, Request, evaluate
 from wizard.core.reference import RISK_TITLES, baselines, expand_action, find_action, service_of
 from wizard.core.rules.principals import NARROWING_KEYS, WEAK_KEYS, is_public
 from wizard.core.rules.reach import ARN, EXAMPLE_REPOSITORY, granted_names, only_account_level, representative_resources
@@ -249,16 +249,18 @@ def _where_lines(statement: Statement, kind: Kind) -> list[str]:
 _KNOWN_ECR = tuple(expand_action("ecr:*"))
 
 
-def _can(document: Document, names: Iterable[str], resource: str) -> bool:
-    return all(evaluate(document, Request(name, resource)).effect is Effect.ALLOW for name in names)
+def _can(actions: ActionMap, names: Iterable[str], resource: str) -> bool:
+    allowed = actions.allowed(resource)
+    return all(name in allowed for name in names)
 
 
 def _representative_resources(document: Document) -> list[str]:
     return representative_resources(document.real_statements)
 
 
-def reach_lines(document: Document) -> list[str]:
+def reach_lines(document: Document, actions: ActionMap | None = None) -> list[str]:
     """Which repositories the policy reaches, and whether it can log in, pull and push there."""
+    actions = actions or ActionMap(document)
     if document.kind in (Kind.REPOSITORY, Kind.PUBLIC_REPOSITORY, Kind.REGISTRY):
         return _who_can_lines(document)
     if document.kind is Kind.TRUST:
@@ -274,12 +276,12 @@ def reach_lines(document: Document) -> list[str]:
         label = 'every repository ("*")' if resource == EXAMPLE_REPOSITORY else describe_resource(resource)
         lines += _wrap(f"- {label}", "  ", "    ")
         lines.append(
-            f"    Pull: {'yes' if _can(document, pull, resource) else 'no'}   "
-            f"Push: {'yes' if _can(document, push, resource) else 'no'}"
+            f"    Pull: {'yes' if _can(actions, pull, resource) else 'no'}   "
+            f"Push: {'yes' if _can(actions, push, resource) else 'no'}"
         )
     lines.append(f"  Login (docker login): {'yes' if login else 'no'}")
-    extra = sorted({n for r in resources for n in _KNOWN_ECR if n not in _ESSENTIAL and _can(document, [n], r)})
-    extra += [n for n in _KNOWN_ECR if n not in _ESSENTIAL and n not in extra and _can(document, [n], "*")]
+    extra = sorted({n for r in resources for n in _KNOWN_ECR if n not in _ESSENTIAL and _can(actions, [n], r)})
+    extra += [n for n in _KNOWN_ECR if n not in _ESSENTIAL and n not in extra and _can(actions, [n], "*")]
     if extra:
         lines += _wrap(
             f"Beyond pull and push ({len(extra)}): {', '.join(n.split(':')[1] for n in extra)}", "  ", "    "
@@ -318,12 +320,13 @@ def _who_can_lines(document: Document) -> list[str]:
     return lines
 
 
-def blast_radius_rows(document: Document) -> list[tuple[str, str, str, str]]:
+def blast_radius_rows(document: Document, actions: ActionMap | None = None) -> list[tuple[str, str, str, str]]:
     """(policy, ECR actions granted, repositories reached, what this policy leaves out) per baseline."""
+    actions = actions or ActionMap(document)
     resources = _representative_resources(document) or [EXAMPLE_REPOSITORY]
-    granted = {n for n in _KNOWN_ECR if any(_can(document, [n], r) for r in [*resources, "*"])}
+    granted = {n for n in _KNOWN_ECR if any(_can(actions, [n], r) for r in [*resources, "*"])}
     repository_level = [
-        r for r in resources if any(_can(document, [n], r) for n in _KNOWN_ECR if not find_action(n).needs_star)
+        r for r in resources if any(_can(actions, [n], r) for n in _KNOWN_ECR if not find_action(n).needs_star)
     ]
     if EXAMPLE_REPOSITORY in repository_level:
         mine = 'all ("*")'
@@ -344,8 +347,8 @@ def blast_radius_rows(document: Document) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def blast_radius_lines(document: Document) -> list[str]:
-    rows = blast_radius_rows(document)
+def blast_radius_lines(document: Document, actions: ActionMap | None = None) -> list[str]:
+    rows = blast_radius_rows(document, actions)
     width = max(len(row[0]) for row in rows)
     lines = [
         "Blast radius: ECR actions granted x repositories reached",
@@ -371,11 +374,12 @@ def explain_document(document: Document | dict) -> str:
         document = document_from_json(document)
     blocks = [_wrap(kind_line(document), "", "  ")]
     blocks += [statement_block(statement, document.kind) for statement in document.statements]
-    reach = reach_lines(document)
+    actions = ActionMap(document)
+    reach = reach_lines(document, actions)
     if reach:
         blocks.append(reach)
     if document.kind in (Kind.IDENTITY, Kind.PUBLIC_IDENTITY):
-        blocks.append(blast_radius_lines(document))
+        blocks.append(blast_radius_lines(document, actions))
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 
 

@@ -100,16 +100,34 @@ class Condition(namedtuple("Condition", "operator key values")):
         return self.operator.endswith("IfExists")
 
 
+class Patterns(namedtuple("Patterns", "literals wildcards")):
+    """One Action/Resource list split for fast matching: the entries without wildcards as a
+    set (looked up in one step), the few with wildcards kept for glob matching."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, values: tuple[str, ...], lower: bool = False) -> Patterns:
+        literals, wildcards = set(), []
+        for value in values:
+            value = value.lower() if lower else value
+            (wildcards.append(value) if ("*" in value or "?" in value) else literals.add(value))
+        return cls(frozenset(literals), tuple(wildcards))
+
+
 class Statement(
     namedtuple(
         "Statement",
-        "index sid effect actions not_actions resources not_resources principals not_principals conditions raw shadowed",
+        "index sid effect actions not_actions resources not_resources principals not_principals conditions raw shadowed "
+        "matchers",
+        defaults=(None,),
     )
 ):
     """One statement. index counts from 1; sid is None when absent; actions, resources...:
     tuples of strings; principals / not_principals: tuples of Principal, or None when the
     element is absent; conditions: tuple of Condition; raw: the JSON value as read; shadowed:
-    the statement came from an earlier duplicate "Statement" key."""
+    the statement came from an earlier duplicate "Statement" key; matchers: the four lists as
+    Patterns (actions lower-cased), for the evaluator."""
 
     __slots__ = ()
 
@@ -183,21 +201,33 @@ def _condition_values(values) -> tuple[str, ...]:
 
 def read_statement(index: int, raw, shadowed: bool = False) -> Statement:
     if not isinstance(raw, dict):
-        return Statement(index, None, None, (), (), (), (), None, None, (), raw, shadowed)
+        return Statement(index, None, None, (), (), (), (), None, None, (), raw, shadowed, _matchers((), (), (), ()))
     sid = raw.get("Sid") if isinstance(raw.get("Sid"), str) else None
+    actions, not_actions = as_strings(raw.get("Action")), as_strings(raw.get("NotAction"))
+    resources, not_resources = as_strings(raw.get("Resource")), as_strings(raw.get("NotResource"))
     return Statement(
         index=index,
         sid=sid or None,
         effect=raw.get("Effect") if isinstance(raw.get("Effect"), str) else None,
-        actions=as_strings(raw.get("Action")),
-        not_actions=as_strings(raw.get("NotAction")),
-        resources=as_strings(raw.get("Resource")),
-        not_resources=as_strings(raw.get("NotResource")),
+        actions=actions,
+        not_actions=not_actions,
+        resources=resources,
+        not_resources=not_resources,
         principals=read_principals(raw.get("Principal")),
         not_principals=read_principals(raw.get("NotPrincipal")),
         conditions=read_conditions(raw.get("Condition")),
         raw=raw,
         shadowed=shadowed,
+        matchers=_matchers(actions, not_actions, resources, not_resources),
+    )
+
+
+def _matchers(actions, not_actions, resources, not_resources) -> tuple[Patterns, Patterns, Patterns, Patterns]:
+    return (
+        Patterns.of(actions, lower=True),
+        Patterns.of(not_actions, lower=True),
+        Patterns.of(resources),
+        Patterns.of(not_resources),
     )
 
 

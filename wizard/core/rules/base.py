@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 
 from wizard.core.policy import Document, Kind, Statement
-from wizard.core.policy.evaluate import Caller, Decision, Request, evaluate
+from wizard.core.policy.evaluate import ActionMap, Caller, Decision, Request, evaluate
 
 ERROR, WARNING = "error", "warning"
 ALL_KINDS = tuple(Kind)
@@ -103,6 +103,11 @@ class Context:
 
     def decide(self, action: str, resource: str = "*", caller: Caller | None = None) -> Decision:
         return evaluate(self.document, Request(action, resource, caller))
+
+    @cached_property
+    def action_map(self) -> ActionMap:
+        """What the document allows, resource by resource (asked once per resource)."""
+        return ActionMap(self.document)
 
     @cached_property
     def uses_variables(self) -> bool:

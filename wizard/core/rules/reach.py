@@ -7,7 +7,6 @@ import re
 from functools import cached_property
 
 from wizard.core.policy import Kind, Statement
-from wizard.core.policy.evaluate import Effect
 from wizard.core.reference import expand_action, find_action
 from wizard.core.rules.base import ERROR, IDENTITY_KINDS, PERMISSION_KINDS, RESOURCE_KINDS, WARNING, Context, rule
 from wizard.core.rules.principals import is_public, narrowing
@@ -39,12 +38,8 @@ class Reach:
     def resources(self) -> list[str]:
         return representative_resources(self.context.statements)
 
-    def allowed_on(self, resource: str) -> set[str]:
-        allowed = set()
-        for name in _ALL_KNOWN:
-            if self.context.decide(name, resource).effect is Effect.ALLOW:
-                allowed.add(name)
-        return allowed
+    def allowed_on(self, resource: str) -> frozenset[str]:
+        return self.context.action_map.allowed(resource)
 
     @cached_property
     def by_resource(self) -> dict[str, set[str]]:
