@@ -146,13 +146,11 @@ def compact_policy(policy: GeneratedPolicy, kind: PolicyKind = PolicyKind.MANAGE
 def _apply_grouping(original, grouping) -> tuple[list[str], list[Wildcard]]:
     groups = grouping([name for name in original if not is_pattern(name)])
     replaced = {name: pattern for pattern, members in groups.items() for name in members}
-    result: list[str] = []
+    result: dict[str, None] = {}  # ordered, with O(1) membership: lists run to tens of thousands
     for name in original:
-        target = replaced.get(name, name)
-        if target not in result:
-            result.append(target)
+        result.setdefault(replaced.get(name, name), None)
     wildcards = [Wildcard(pattern, tuple(members)) for pattern, members in groups.items()]
-    return result, wildcards
+    return list(result), wildcards
 
 
 def _group_by_namespace(names: list[str]) -> dict[str, list[str]]:
@@ -164,18 +162,27 @@ def _group_by_namespace(names: list[str]) -> dict[str, list[str]]:
 
 
 def _prefix_grouper(length: int):
-    """Group names (namespaces first) by their first `length` characters."""
+    """Group by namespace, then group what is left (single names, and the namespaces
+    themselves) by their first `length` characters: 'team-1/*' and 'team-2/*' become 'team-*'."""
 
     def group(names: list[str]) -> dict[str, list[str]]:
-        groups = _group_by_namespace(names)
-        grouped = {name for members in groups.values() for name in members}
+        units: dict[str, list[str]] = {pattern[:-1]: members for pattern, members in _group_by_namespace(names).items()}
+        grouped = {name for members in units.values() for name in members}
+        units.update((name, [name]) for name in names if name not in grouped)
         by_prefix: dict[str, list[str]] = {}
-        for name in names:
-            if name not in grouped and len(name) > length:
-                by_prefix.setdefault(name[:length], []).append(name)
-        for members in by_prefix.values():
-            if len(members) > 1:
-                groups[os.path.commonprefix(members) + "*"] = members  # noqa: RUF071 (a string prefix, on purpose)
+        for unit in units:
+            if len(unit) > length:
+                by_prefix.setdefault(unit[:length], []).append(unit)
+        groups: dict[str, list[str]] = {}
+        for unit_list in by_prefix.values():
+            if len(unit_list) > 1:
+                prefix = os.path.commonprefix(unit_list)  # noqa: RUF071 (a string prefix, on purpose)
+                groups[prefix + "*"] = [name for unit in unit_list for name in units[unit]]
+        for unit, members in units.items():
+            if unit.endswith("/") and not any(
+                unit in unit_list for unit_list in by_prefix.values() if len(unit_list) > 1
+            ):
+                groups[unit + "*"] = members
         return groups
 
     return group
