@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import stat
 import sys
 import tempfile
 import time
@@ -41,15 +42,36 @@ def write_report(error: BaseException, context: str = "") -> Path | None:
         lines += ["", "Work in progress when it happened:", context.rstrip()]
     text = "\n".join(lines) + "\n"
     name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
-    for directory in (report_directory(), Path(tempfile.gettempdir())):
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            path = directory / name
-            path.write_text(text, encoding="utf-8")
+    for directory in (report_directory(), Path(tempfile.gettempdir()) / f"ecr-policy-{os.getuid()}"):
+        path = _write_private(directory, name, text)
+        if path is not None:
             return path
-        except OSError:
-            continue
     return None
+
+
+def _write_private(directory: Path, name: str, text: str) -> Path | None:
+    """Write `text` as a new file readable by its owner only, in a directory only the owner
+    can enter; never through a planted link, never over an existing file.
+
+    Reports hold the command line and the policy being edited: on a shared machine, nobody
+    else may read them or make us write them somewhere else.
+    """
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(directory)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            return None  # a link, or somebody else's directory: do not write there
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            os.chmod(directory, 0o700)
+        descriptor = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError:
+        return None
+    return directory / name
 
 
 def crash_message(error: BaseException, report: Path | None) -> str:

@@ -8,12 +8,13 @@ modules are imported only by the code paths that use them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
 
 from wizard import __version__
-from wizard.cli import analysis, generate
+from wizard.cli import analysis, common, generate
 from wizard.cli.common import EXIT_CANCELLED, EXIT_USAGE, PROG, Parser, UsageError, add_debug_flag
 
 __all__ = ["build_parser", "main"]
@@ -50,7 +51,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _prepare_standard_streams() -> None:
+    """Make the three standard streams safe to use, whatever state they arrive in.
+
+    A closed descriptor (`2>&-`, `>&-`) is reopened on /dev/null, so no file this run opens
+    can take its number and receive diagnostics or output meant for it; a closed stdout is
+    remembered so that writing the result fails with a clear message (common.write_stdout).
+    Text the terminal's encoding cannot show is written as escapes instead of failing.
+    """
+    for descriptor, name, mode in ((0, "stdin", os.O_RDONLY), (1, "stdout", os.O_WRONLY), (2, "stderr", os.O_WRONLY)):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            replacement = os.open(os.devnull, mode)
+            if replacement != descriptor:
+                os.dup2(replacement, descriptor)
+                os.close(replacement)
+            setattr(sys, name, open(descriptor, "r" if descriptor == 0 else "w", closefd=False))  # noqa: SIM115
+            if descriptor == 1:
+                common.STDOUT_CLOSED = True
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _report(line: str) -> None:
+    """An error line on stderr, through the outside-text boundary."""
+    from wizard.core.text import visible
+
+    with contextlib.suppress(OSError, ValueError):
+        print(visible(line, keep_newlines=True), file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _prepare_standard_streams()
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
@@ -62,10 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except UsageError as error:
         for line in error.lines:
-            print(line if line.startswith("(") else f"error: {line}", file=sys.stderr)
+            _report(line if line.startswith("(") else f"error: {line}")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("Cancelled; nothing was written.", file=sys.stderr)
+        _report("Cancelled; nothing was written.")
         return EXIT_CANCELLED
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; that is not our failure.
@@ -77,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         from wizard.crash import EXIT_INTERNAL_ERROR, crash_message, write_report
 
-        print(crash_message(error, write_report(error)), file=sys.stderr)
+        _report(crash_message(error, write_report(error)))
         return EXIT_INTERNAL_ERROR
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from wizard.cli.common import EXIT_OK, PROG, UsageError, emit_one, read_input, say, split_repositories, write_stdout
+from wizard.cli.common import PROG, Output, UsageError, emit_all, read_input, say, split_repositories
 from wizard.core import RequestError, Role, build_policy, make_request, render_json
 from wizard.core.deploy import build_bundle, make_deployment
 from wizard.core.regions import region_from_environment
@@ -188,8 +188,7 @@ def _add_size_arguments(generate: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.force and not args.output:
-        raise UsageError("--force only applies with --output FILE")
+    _check_output_flags(args)
     validated, deployment = _validate(args)
     kind = PolicyKind(args.limit)
     strategy = Strategy.SPLIT if args.split else Strategy.COMPACT if args.compact else None
@@ -199,10 +198,21 @@ def run(args: argparse.Namespace) -> int:
     for note in bundle.notes:
         say(f"note: {note}")
     if args.format != "json":
-        return _emit_format(args, bundle, fitted, kind)
-    if args.document != "identity":
-        return _emit_document(args, bundle, fitted)
-    return _emit_identity(args, bundle, fitted, strategy)
+        outputs = _format_outputs(args, bundle, fitted, kind)
+    elif args.document != "identity":
+        outputs = _document_outputs(args, bundle, fitted)
+    else:
+        outputs = _identity_outputs(args, bundle, fitted, strategy)
+    return emit_all(args, outputs, stale_from=args.output if strategy is Strategy.SPLIT else None)
+
+
+def _check_output_flags(args: argparse.Namespace) -> None:
+    if args.output == "-":
+        args.output = None  # by convention, "-" is standard output
+    elif args.output is not None and not args.output.strip():
+        raise UsageError("--output needs a file name (or - for standard output)")
+    if args.force and not args.output:
+        raise UsageError("--force only applies with --output FILE")
 
 
 def _repositories(args: argparse.Namespace) -> list[str]:
@@ -289,24 +299,24 @@ def _fit(policy, kind: PolicyKind, strategy: Strategy | None):
     return fitted
 
 
-def _emit_format(args: argparse.Namespace, bundle, fitted, kind: PolicyKind) -> int:
+def _format_outputs(args: argparse.Namespace, bundle, fitted, kind: PolicyKind) -> list[Output]:
     from wizard.core.formats import FormatError, render
 
     try:
         text = render(bundle, args.format, list(fitted.parts), args.document, inline=kind is PolicyKind.INLINE)
     except FormatError as error:
         raise UsageError(str(error)) from None
-    return emit_one(args, text, f"the {args.format} output")
+    return [Output(args.output, text, f"the {args.format} output")]
 
 
-def _emit_document(args: argparse.Namespace, bundle, fitted) -> int:
+def _document_outputs(args: argparse.Namespace, bundle, fitted) -> list[Output]:
     from wizard.core.formats import FormatError, render_json_document
 
     try:
         text = render_json_document(bundle, list(fitted.parts), args.document)
     except FormatError as error:
         raise UsageError(str(error)) from None
-    return emit_one(args, text, f"the {args.document} policy")
+    return [Output(args.output, text, f"the {args.document} policy")]
 
 
 def _other_documents(bundle) -> list[tuple[str, dict]]:
@@ -317,19 +327,27 @@ def _other_documents(bundle) -> list[tuple[str, dict]]:
     ]
 
 
-def _emit_identity(args: argparse.Namespace, bundle, fitted, strategy: Strategy | None) -> int:
+def _identity_outputs(args: argparse.Namespace, bundle, fitted, strategy: Strategy | None) -> list[Output]:
     others = _other_documents(bundle)
-    if others and not args.output:
-        shown = " and ".join(f"a {name} policy (--document {name})" for name, _ in others)
-        say(f"note: this setup also needs {shown}")
+    if not args.output:
+        if others:
+            shown = " and ".join(f"a {name} policy (--document {name})" for name, _ in others)
+            say(f"note: this setup also needs {shown}")
+        return [Output(None, fitted.text(), "the policy")]
     if strategy is Strategy.SPLIT:
-        status = _emit_many(args, fitted.documents)
+        from wizard.core.files import numbered_paths
+
+        paths = numbered_paths(args.output, len(fitted.documents))
+        outputs = [
+            Output(str(path), render_json(doc), f"part {n}")
+            for n, (path, doc) in enumerate(zip(paths, fitted.documents, strict=True), 1)
+        ]
     else:
-        status = emit_one(args, fitted.text(), f"{len(fitted.parts[0].statements)} statements")
-    if args.output:
-        for name, document in others:
-            emit_one(args, render_json(document), f"the {name} policy", path=sibling(args.output, name))
-    return status
+        outputs = [Output(args.output, fitted.text(), f"{len(fitted.parts[0].statements)} statements")]
+    outputs += [
+        Output(sibling(args.output, name), render_json(document), f"the {name} policy") for name, document in others
+    ]
+    return outputs
 
 
 def sibling(path: str, kind: str) -> str:
@@ -356,25 +374,3 @@ def _note_compaction(wildcards, kind: PolicyKind) -> None:
             f" and {len(wildcard.replaces) - 5} more" if len(wildcard.replaces) > 5 else ""
         )
         say(f"note: {wildcard.pattern!r} replaces {shown}; it {wildcard.also_matches}")
-
-
-def _emit_many(args: argparse.Namespace, documents: list[dict]) -> int:
-    if not args.output:
-        write_stdout(render_json(documents))
-        return EXIT_OK
-    from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
-
-    paths = numbered_paths(args.output, len(documents))
-    try:
-        existing = [str(path) for path in paths if inspect_target(path).exists]
-    except SaveError as error:
-        raise UsageError(f"cannot write {args.output!r}: {error}") from None
-    if existing and not args.force:
-        raise UsageError(f"{', '.join(existing)} already exist(s); add --force to replace, nothing was written")
-    for path, document in zip(paths, documents, strict=False):
-        try:
-            save_text(path, render_json(document), overwrite=args.force)
-        except SaveError as error:
-            raise UsageError(f"cannot write {str(path)!r}: {error}") from None
-        say(f"wrote {path}")
-    return EXIT_OK

@@ -18,6 +18,7 @@ from wizard.core.policy.evaluate import ActionMap, Effect, Request, evaluate
 from wizard.core.reference import RISK_TITLES, baselines, expand_action, find_action, service_of
 from wizard.core.rules.principals import NARROWING_KEYS, WEAK_KEYS, is_public
 from wizard.core.rules.reach import ARN, EXAMPLE_REPOSITORY, granted_names, only_account_level, representative_resources
+from wizard.core.text import visible
 
 WIDTH = 78
 SERVICE_ROLES = {
@@ -63,7 +64,7 @@ def _wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
 
 def describe_principal(principal: Principal) -> str:
     """A principal in words, e.g. "every IAM principal of account 123456789012 (…)"."""
-    value = principal.value
+    value = visible(principal.value)
     if principal.is_everyone:
         return "everyone: any AWS account's principals (and anonymous callers)"
     if principal.type == "Service":
@@ -89,7 +90,8 @@ def describe_principal(principal: Principal) -> str:
 
 
 def describe_condition(key: str, operator: str, values: Iterable[str]) -> str:
-    shown = ", ".join(values) or "(nothing)"
+    key, operator = visible(key), visible(operator)
+    shown = ", ".join(visible(value) for value in values) or "(nothing)"
     lowered = key.lower()
     if lowered in NARROWING_KEYS and operator.startswith(("String", "Arn")) and "Not" not in operator:
         return NARROWING_KEYS[lowered].format(values=shown)
@@ -103,6 +105,7 @@ def describe_condition(key: str, operator: str, values: Iterable[str]) -> str:
 
 def describe_resource(resource: str, only_account_level: bool = False) -> str:
     """A Resource in words: which repositories, in which account and region."""
+    resource = visible(resource)
     if resource == "*":
         if only_account_level:
             return '"*": the only Resource these account-level actions take (no repository is opened by it)'
@@ -131,17 +134,18 @@ def explain_action(action: str) -> str:
         return f"{known.name} ({known.step}): {known.why}"
     if action == "*":
         return '"*": every action of every AWS service, not only ECR'
+    shown = visible(action)
     expanded = expand_action(action)
-    service = service_of(action)
+    service = visible(service_of(action))
     if not expanded:
         if service in ("ecr", "ecr-public"):
-            return f"{action}: not an action {service} has; IAM grants nothing for it."
-        return f"{action}: an action of {service}, outside ECR (not explained here)."
+            return f"{shown}: not an action {service} has; IAM grants nothing for it."
+        return f"{shown}: an action of {service}, outside ECR (not explained here)."
     if len(expanded) > 1 or expanded[0].lower() != action.lower():
         needed = [name for name in expanded if name in _ESSENTIAL]
         rest = len(expanded) - len(needed)
         return (
-            f"{action}: a wildcard for {len(expanded)} actions; pull/push need {len(needed)} of them "
+            f"{shown}: a wildcard for {len(expanded)} actions; pull/push need {len(needed)} of them "
             f"({', '.join(n.split(':')[1] for n in needed) or 'none'}), the other {rest} they do not."
         )
     row = lookup(expanded[0])
@@ -182,7 +186,7 @@ def action_classes(statement: Statement) -> str:
 
 
 def statement_block(statement: Statement, kind: Kind) -> list[str]:
-    title = f"Statement {statement.index}" + (f": {statement.sid}" if statement.sid else "")
+    title = f"Statement {statement.index}" + (f": {visible(statement.sid)}" if statement.sid else "")
     if statement.shadowed:
         title += ' (from an earlier duplicate "Statement" key)'
     lines = [title]
@@ -218,7 +222,7 @@ def _what_lines(statement: Statement, verb: str) -> list[str]:
     classes = action_classes(statement)
     if statement.not_actions:
         scope = "of every AWS service" if statement.principals is None else "the resource supports"
-        shown = ", ".join(statement.not_actions)
+        shown = ", ".join(visible(name) for name in statement.not_actions)
         known = len(granted_names(statement))
         text = f"{verb} every action {scope} except {shown}: {known} ECR actions ({classes}), and more elsewhere"
         return _wrap(text, "  ", "    ")

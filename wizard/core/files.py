@@ -20,7 +20,9 @@ class SaveError(Exception):
 
 
 class FileExistsSaveError(SaveError):
-    """The target exists and replacing it was not confirmed."""
+    """The target exists and replacing it was not confirmed (`paths`: the existing ones)."""
+
+    paths: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,30 @@ class SaveTarget:
     """When `path` is a symbolic link: the file it points to, which is what gets replaced."""
 
 
+NAME_MAX_BYTES = 255
+"""The longest file name (one path component) common file systems take."""
+
+
 def inspect_target(path: str | os.PathLike[str]) -> SaveTarget:
     """Look at a save destination; raises SaveError when it can never be written."""
-    target = Path(os.path.expanduser(os.fspath(path)))
     if not os.fspath(path).strip():
         raise SaveError("no file name given")
+    target = Path(os.path.expanduser(os.fspath(path)))
+    too_long = next(
+        (part for part in target.parts if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX_BYTES), None
+    )
+    if too_long is not None:
+        raise SaveError(
+            f"the name {too_long[:40]!r}… is {len(too_long):,} characters long; file names are limited to "
+            f"{NAME_MAX_BYTES} bytes: choose a shorter one"
+        )
+    try:
+        return _inspect(target)
+    except OSError as error:
+        raise SaveError(_describe(error, target)) from None
+
+
+def _inspect(target: Path) -> SaveTarget:
     link_target = None
     if target.is_symlink():
         link_target = Path(os.path.realpath(target))
@@ -134,6 +155,79 @@ def _remove_quietly(temporary: str) -> None:
         os.unlink(temporary)
 
 
+def stale_parts(path: str | os.PathLike[str], count: int) -> list[Path]:
+    """Numbered files beyond `count` left by an earlier, larger split (policy-7.json, ...):
+    they still grant what the old split granted."""
+    found = []
+    for path_n in numbered_paths(path, count + 1000)[count:]:
+        try:
+            if not path_n.exists():
+                break
+        except OSError:  # e.g. a name too long: there is nothing there
+            break
+        found.append(path_n)
+    return found
+
+
+def save_all(items: list[tuple[str | os.PathLike[str], str]], *, overwrite: bool = False) -> list[Path]:
+    """Write several files as one step: every target is checked before anything is written,
+    every text reaches a temporary file before any target is touched, and a failure part of
+    the way removes what this call created. Returns the files written."""
+    targets = [inspect_target(path) for path, _ in items]
+    existing = [str(target.path) for target in targets if target.exists]
+    if existing and not overwrite:
+        shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+        error = FileExistsSaveError(f"{shown} already exist{'s' if len(existing) == 1 else ''}")
+        error.paths = existing
+        raise error
+    staged: list[tuple[str, Path, bool]] = []  # (temporary, destination, existed before)
+    try:
+        for target, (_, text) in zip(targets, items, strict=True):
+            destination = target.link_target or target.path
+            staged.append((_write_temporary(destination, text), destination, target.exists))
+    except BaseException:
+        for temporary, _, _ in staged:
+            _remove_quietly(temporary)
+        raise
+    return _move_all(staged, overwrite)
+
+
+def _write_temporary(destination: Path, text: str) -> str:
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
+    except OSError as error:
+        raise SaveError(_describe(error, destination)) from None
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, _mode_for(destination))
+    except OSError as error:
+        _remove_quietly(temporary)
+        raise SaveError(_describe(error, destination)) from None
+    return temporary
+
+
+def _move_all(staged: list[tuple[str, Path, bool]], overwrite: bool) -> list[Path]:
+    moved: list[tuple[Path, bool]] = []
+    try:
+        for temporary, destination, existed in staged:
+            if overwrite:
+                os.replace(temporary, destination)
+            else:
+                _move_without_replacing(temporary, destination)
+            moved.append((destination, existed))
+    except OSError as error:
+        for temporary, _, _ in staged[len(moved) :]:
+            _remove_quietly(temporary)
+        for destination, existed in moved:
+            if not existed:
+                _remove_quietly(str(destination))
+        raise SaveError(_describe(error, staged[len(moved)][1]) + "; the files this run created were removed") from None
+    return [destination for destination, _ in moved]
+
+
 def _describe(error: OSError, destination: Path) -> str:
     where = repr(str(destination.parent))
     if error.errno in (errno.EACCES, errno.EPERM):
@@ -142,6 +236,8 @@ def _describe(error: OSError, destination: Path) -> str:
         return f"the disk holding {where} is full; free some space or save elsewhere"
     if error.errno == errno.EROFS:
         return f"{where} is on a read-only file system; save elsewhere"
+    if error.errno == errno.ENAMETOOLONG:
+        return f"the file name {str(destination)[:60]!r}… is too long for the file system; choose a shorter one"
     if error.errno == errno.EDQUOT:
         return f"your disk quota on {where} is used up; free some space or save elsewhere"
     return f"could not write {str(destination)!r}: {error.strerror or error}"

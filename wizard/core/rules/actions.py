@@ -83,7 +83,7 @@ def unknown_actions(context: Context):
                     "unknown-action",
                     ERROR,
                     statement,
-                    f"{quoted(name)} is not a {service} action; IAM grants nothing for it",
+                    f"{quoted(name)} is not an action of {service}; IAM grants nothing for it",
                     f"did you mean {hint}?" if hint else "check the spelling against the ECR actions list",
                 )
 

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from wizard.core.policy import Document, Kind, Statement
 from wizard.core.policy.evaluate import ActionMap, Caller, Decision, Request, evaluate
+from wizard.core.text import visible
 
 ERROR, WARNING = "error", "warning"
 ALL_KINDS = tuple(Kind)
@@ -34,7 +35,7 @@ class Finding(namedtuple("Finding", "code severity statement sid message fix")):
     def where(self) -> str:
         if self.statement is None:
             return "policy"
-        return f"statement {self.statement}" + (f" ({self.sid})" if self.sid else "")
+        return f"statement {self.statement}" + (f" ({visible(self.sid)})" if self.sid else "")
 
     def as_dict(self) -> dict:
         return {

@@ -144,7 +144,7 @@ def wrong_pullers(context: Context):
                     "wrong-puller",
                     WARNING,
                     statement,
-                    f"{principal.value} is named, but it never pulls through a repository policy: {reason}",
+                    f"{quoted(principal.value)} is named, but it never pulls through a repository policy: {reason}",
                     "replace it with the IAM role that really pulls",
                 )
 

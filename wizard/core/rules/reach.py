@@ -307,10 +307,10 @@ def _who(statement: Statement, owner: str | None) -> tuple[str, bool]:
     names, foreign = [], False
     for principal in statement.principals or ():
         if principal.type == "Service":
-            names.append(f"the service {principal.value}")
+            names.append(f"the service {quoted(principal.value)}")
             continue
         account = principal.account
-        names.append(principal.value if not principal.value.isdigit() else f"account {principal.value}")
+        names.append(quoted(principal.value) if not principal.value.isdigit() else f"account {principal.value}")
         if account and owner and account != owner:
             foreign = True
     return ", ".join(names) or "the named principals", foreign
