@@ -400,7 +400,7 @@ def test_a_failure_part_way_through_leaves_no_part_behind(tmp_path, monkeypatch)
 
     monkeypatch.setattr(files, "_write_temporary", full_disk_on_the_third)
     items = [(tmp_path / f"p-{n}.json", "{}") for n in range(1, 6)]
-    with pytest.raises(files.SaveError, match="disk .* is full"):
+    with pytest.raises(files.SaveError, match=r"disk .* is full"):
         files.save_all(items)
     assert list(tmp_path.iterdir()) == [], "neither parts nor temporary files remain"
 

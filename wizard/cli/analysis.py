@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, read_input, say, write_stdout
 
@@ -75,6 +74,8 @@ def _account(args: argparse.Namespace) -> str | None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    import json
+
     from wizard.core.lint import check_text, describe_kind, report_text, summarize
     from wizard.core.text import visible
 
