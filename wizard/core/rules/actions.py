@@ -56,7 +56,13 @@ def _named(statement: Statement) -> list[str]:
     return [*statement.actions, *statement.not_actions]
 
 
-@rule("unknown-action", ALL_KINDS, ERROR, "actions that do not exist (IAM grants nothing for them)", SERVICE_REFERENCE)
+@rule(
+    ("unknown-action", "wildcard-matches-nothing"),
+    ALL_KINDS,
+    ERROR,
+    "actions that do not exist (IAM grants nothing for them)",
+    SERVICE_REFERENCE,
+)
 def unknown_actions(context: Context):
     suggested = 0
     for statement in context.statements:
@@ -122,7 +128,7 @@ def action_wildcards(context: Context):
 
 
 @rule(
-    "not-action",
+    ("not-action", "not-resource"),
     PERMISSION_KINDS,
     WARNING,
     "Allow with NotAction or NotResource",
@@ -178,7 +184,7 @@ def token_scope(context: Context):
 
 
 @rule(
-    "token-in-resource-policy",
+    ("token-in-resource-policy", "action-not-for-kind"),
     RESOURCE_KINDS,
     ERROR,
     "registry-level actions (GetAuthorizationToken...) in a repository policy",
@@ -211,7 +217,7 @@ def registry_level_in_repository(context: Context):
 
 
 @rule(
-    "other-service",
+    ("other-service", "admin-access", "action-not-for-kind"),
     PERMISSION_KINDS,
     WARNING,
     "grants outside ECR (all actions, IAM, other services)",

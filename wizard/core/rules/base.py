@@ -48,21 +48,25 @@ class Finding(namedtuple("Finding", "code severity statement sid message fix")):
         }
 
 
-class Rule(namedtuple("Rule", "code kinds severity summary source function")):
-    """A registered rule. severity is its usual one (a finding may raise or lower it: e.g.
-    a destructive grant is an error when the public gets it, a warning within the account)."""
+class Rule(namedtuple("Rule", "codes kinds severity summary source topic function")):
+    """A registered rule: the finding codes it reports, the document kinds it applies to, its
+    usual severity (a finding may raise it: a destructive grant is an error when the public
+    gets it, a warning within the account), a summary, the page it follows, its topic."""
 
     __slots__ = ()
 
 
 RULES: list[Rule] = []
+TOPICS = ("grammar", "actions", "principals", "reach", "intent")
 
 
-def rule(code: str, kinds: Iterable[Kind], severity: str, summary: str, source: str = ""):
-    """Register a rule function `(context) -> Iterable[Finding]`."""
+def rule(codes: str | tuple[str, ...], kinds: Iterable[Kind], severity: str, summary: str, source: str = ""):
+    """Register a rule function `(context) -> Iterable[Finding]` reporting `codes`."""
 
     def register(function: Callable[[Context], Iterable[Finding]]):
-        RULES.append(Rule(code, tuple(kinds), severity, summary, source, function))
+        topic = function.__module__.rsplit(".", 1)[-1]
+        names = (codes,) if isinstance(codes, str) else tuple(codes)
+        RULES.append(Rule(names, tuple(kinds), severity, summary, source, topic, function))
         return function
 
     return register

@@ -34,7 +34,12 @@ _PAIRS = (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "N
 _IAM_SID_KINDS = (Kind.IDENTITY, Kind.PUBLIC_IDENTITY, Kind.TRUST)
 
 
-@rule("json", ALL_KINDS, ERROR, "duplicate JSON keys (parsers disagree on which one counts)")
+@rule(
+    ("duplicate-key", "not-standard-json", "too-deep", "invalid-json", "not-a-policy"),
+    ALL_KINDS,
+    ERROR,
+    "JSON that is not a policy, not standard, too deep, or has duplicate keys",
+)
 def json_problems(context: Context):
     for problem in context.json_problems:
         yield context.finding(problem.code, ERROR, None, problem.message, problem.fix)
@@ -74,7 +79,7 @@ def version_variables(context: Context):
         )
 
 
-@rule("no-statement", ALL_KINDS, ERROR, "no Statement, or unknown top-level elements", IAM_GRAMMAR)
+@rule(("no-statement", "unknown-element"), ALL_KINDS, ERROR, "no Statement, or unknown top-level elements", IAM_GRAMMAR)
 def no_statement(context: Context):
     raw = context.document.raw
     statements = raw.get("Statement")
@@ -165,7 +170,7 @@ def bad_effect(context: Context):
             )
 
 
-@rule("bad-sid", ALL_KINDS, ERROR, "Sids IAM rejects, duplicate Sids", SID_PAGE)
+@rule(("bad-sid", "duplicate-sid"), ALL_KINDS, ERROR, "Sids IAM rejects, duplicate Sids", SID_PAGE)
 def sids(context: Context):
     seen: dict[str, int] = {}
     for statement in context.statements:
@@ -206,7 +211,7 @@ def no_action(context: Context):
 
 
 @rule(
-    "principal-in-identity-policy",
+    ("principal-in-identity-policy", "no-resource"),
     IDENTITY_KINDS,
     ERROR,
     "identity policies: a Principal (rejected) or no Resource (rejected)",
@@ -234,7 +239,7 @@ def identity_grammar(context: Context):
 
 
 @rule(
-    "no-principal",
+    ("no-principal", "resource-in-repository-policy", "resource-in-trust-policy"),
     (*REPOSITORY_KINDS, Kind.REGISTRY, Kind.TRUST),
     ERROR,
     "resource-based and trust policies: no Principal, or a Resource where AWS rejects one",

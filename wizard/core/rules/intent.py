@@ -22,7 +22,10 @@ def _risks(statement) -> set[str]:
 
 
 @rule(
-    "sid-intent-mismatch", PERMISSION_KINDS, WARNING, "a statement named for push, pull or cache that does not grant it"
+    ("sid-intent-mismatch", "cache-incomplete"),
+    PERMISSION_KINDS,
+    WARNING,
+    "a statement named for push, pull or cache that does not grant it",
 )
 def intent(context: Context):
     for statement in context.statements:
@@ -112,7 +115,7 @@ def _provider(value: str) -> tuple[str, str, str] | None:
 
 
 @rule(
-    "oidc-subject-missing",
+    ("oidc-subject-missing", "oidc-subject-too-broad", "oidc-audience-missing"),
     (Kind.TRUST,),
     ERROR,
     "GitHub/GitLab OIDC trust without a sub condition that pins an owner",

@@ -91,7 +91,7 @@ def _reach(context: Context) -> Reach:
 
 
 @rule(
-    "bad-resource",
+    ("bad-resource", "registry-url-resource"),
     (*IDENTITY_KINDS, Kind.REGISTRY),
     ERROR,
     "Resources that are not ARNs or placeholders",
@@ -201,7 +201,13 @@ def repository_actions_on_star(context: Context):
         )
 
 
-@rule("incomplete-push", IDENTITY_KINDS, ERROR, "push or pull granted without an action docker needs", PUSH_PAGE)
+@rule(
+    ("incomplete-push", "incomplete-pull"),
+    IDENTITY_KINDS,
+    ERROR,
+    "push or pull granted without an action docker needs",
+    PUSH_PAGE,
+)
 def incomplete_workflows(context: Context):
     reach = _reach(context)
     for resource, allowed in reach.by_resource.items():
@@ -317,7 +323,7 @@ def _who(statement: Statement, owner: str | None) -> tuple[str, bool]:
 
 
 @rule(
-    "permission-management",
+    ("permission-management", "destructive"),
     PERMISSION_KINDS,
     WARNING,
     "grants that change who has access or delete images and repositories (an error for other accounts or the public)",
