@@ -32,9 +32,18 @@ class Parsed(namedtuple("Parsed", "document problems")):
     __slots__ = ()
 
 
+BARE_STATEMENT_KEYS = {"Effect", "Action", "NotAction"}
+
+
+def is_bare_statement(value: dict) -> bool:
+    """A statement pasted without its policy around it (no Statement, but Effect/Action)."""
+    return "Statement" not in value and bool(BARE_STATEMENT_KEYS & set(value))
+
+
 def document_from_json(value: dict, kind: Kind | None = None, shadowed: list | None = None) -> Document:
-    """A Document from a parsed JSON object (generated documents come in this way too)."""
-    raws = statement_list(value.get("Statement"))
+    """A Document from a parsed JSON object (generated documents come in this way too). A
+    bare statement is read as the only statement of a policy (and reported as such)."""
+    raws = [value] if is_bare_statement(value) else statement_list(value.get("Statement"))
     statements = [read_statement(index, raw) for index, raw in enumerate(raws, 1)]
     for earlier in shadowed or ():
         for raw in statement_list(earlier):

@@ -45,7 +45,7 @@ def detect_kind(statements: tuple[Statement, ...]) -> tuple[Kind, str]:
     if public or any(name.startswith("ecr-public:") for name in principal_names):
         return Kind.PUBLIC_REPOSITORY, "its statements name a Principal, and the actions are ECR Public's"
     with_resource = [statement for statement in with_principal if statement.has("Resource")]
-    if with_resource and any(name in _REGISTRY_ACTIONS for statement in with_resource for name in _names(statement)):
+    if with_resource and any(_registry_like(statement) for statement in with_resource):
         return (
             Kind.REGISTRY,
             "its statements name a Principal and a Resource, with registry-level actions "
@@ -64,3 +64,17 @@ def _looks_like_identity(real: list[Statement], with_principal: list[Statement],
     identity += any(name.endswith(":getauthorizationtoken") for name in names)
     resource = len(with_principal) + sum(1 for s in real if not s.has("Resource") and not s.has("NotResource"))
     return identity >= resource
+
+
+def _registry_like(statement: Statement) -> bool:
+    """A statement with a Principal and a Resource reads as a registry policy's when it names
+    a registry-level action, or grants one through a wildcard on a registry-wide Resource
+    (repository/*, or an ARN without a repository part)."""
+    from wizard.core.reference import expand_action
+
+    names = _names(statement)
+    if any(name in _REGISTRY_ACTIONS for name in names):
+        return True
+    expanded = {action.lower() for name in names if "*" in name for action in expand_action(name)}
+    wide = any(r != "*" and (r.endswith(":repository/*") or ":repository/" not in r) for r in statement.resources)
+    return wide and bool(expanded & _REGISTRY_ACTIONS)

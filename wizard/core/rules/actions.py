@@ -196,6 +196,16 @@ def registry_level_in_repository(context: Context):
     for statement in context.statements:
         for name in statement.actions:
             row = find_action(name)
+            if row is not None and row.action == "ecr:CreateRepository" and statement.allows:
+                yield context.finding(
+                    "action-not-for-kind",
+                    WARNING,
+                    statement,
+                    "ecr:CreateRepository in a repository policy does nothing: the repository exists already, and "
+                    "creating others is granted by identity or registry policies",
+                    "remove it here; grant it in the identity policy (or the registry policy) that needs it",
+                )
+                continue
             if row is None or not row.needs_star:
                 continue
             if row.risk == "login":
@@ -237,6 +247,18 @@ def other_services(context: Context):
                 f"{shown} grants administrator-level access (every action of every service, or all of IAM), "
                 "far beyond pulling or pushing images",
                 "grant only the ECR actions the workload needs",
+            )
+            continue
+        if context.kind is Kind.PUBLIC_REPOSITORY and any(service_of(name) == "ecr" for name in names):
+            private = [name for name in names if service_of(name) == "ecr"]
+            yield context.finding(
+                "action-not-for-kind",
+                WARNING,
+                statement,
+                f"{', '.join(quoted(n) for n in private[:4])} in an ECR Public repository policy: private-registry "
+                "actions authorise nothing here (ECR Public's are ecr-public:...), and pulling a public image needs "
+                "no permission at all",
+                "use ecr-public: actions for what must be granted (push), or remove the statement",
             )
             continue
         if context.kind in RESOURCE_KINDS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from wizard.core.policy import Kind, Statement
+from wizard.core.policy import Kind, Statement, is_bare_statement
 from wizard.core.policy.conditions import is_known_operator
 from wizard.core.rules.base import ALL_KINDS, ERROR, IDENTITY_KINDS, REPOSITORY_KINDS, WARNING, Context, rule
 from wizard.core.text import quoted
@@ -35,7 +35,7 @@ _IAM_SID_KINDS = (Kind.IDENTITY, Kind.PUBLIC_IDENTITY, Kind.TRUST)
 
 
 @rule(
-    ("duplicate-key", "not-standard-json", "too-deep", "invalid-json", "not-a-policy"),
+    ("duplicate-key", "not-standard-json", "too-deep", "invalid-json"),
     ALL_KINDS,
     ERROR,
     "JSON that is not a policy, not standard, too deep, or has duplicate keys",
@@ -79,9 +79,25 @@ def version_variables(context: Context):
         )
 
 
-@rule(("no-statement", "unknown-element"), ALL_KINDS, ERROR, "no Statement, or unknown top-level elements", IAM_GRAMMAR)
+@rule(
+    ("no-statement", "unknown-element", "not-a-policy"),
+    ALL_KINDS,
+    ERROR,
+    "no Statement, or unknown top-level elements",
+    IAM_GRAMMAR,
+)
 def no_statement(context: Context):
     raw = context.document.raw
+    if is_bare_statement(raw):
+        yield context.finding(
+            "not-a-policy",
+            ERROR,
+            None,
+            "this is a bare statement, not a policy document: AWS rejects it as it is (it is checked here "
+            "as the policy's only statement)",
+            'wrap it: {"Version": "2012-10-17", "Statement": [ ...this statement... ]}',
+        )
+        return
     statements = raw.get("Statement")
     if not isinstance(statements, (list, dict)) or statements == []:
         yield context.finding(

@@ -11,10 +11,7 @@ from wizard.core.rules.base import ERROR, PERMISSION_KINDS, WARNING, Context, ru
 from wizard.core.size import policy_size
 from wizard.core.text import quoted
 
-_PUSH_WORDS = re.compile(r"push|write|upload", re.IGNORECASE)
-_PULL_WORDS = re.compile(r"pull|read|download", re.IGNORECASE)
-_CACHE_WORDS = re.compile(r"pull.?through|cache", re.IGNORECASE)
-_READ_ONLY = re.compile(r"read.?only|pull.?only", re.IGNORECASE)
+_CACHE_WORDS = re.compile(r"pull.?through|cache|import", re.IGNORECASE)
 
 
 def _risks(statement) -> set[str]:
@@ -30,45 +27,95 @@ def _risks(statement) -> set[str]:
 def intent(context: Context):
     for statement in context.statements:
         sid = statement.sid or ""
-        if not statement.allows or not sid or not statement.actions:
+        if not statement.allows or not statement.actions:
             continue
         risks = _risks(statement)
-        if not risks:
-            continue
-        if _READ_ONLY.search(sid) and risks & {"push", "destructive", "permissions"}:
-            yield context.finding(
-                "sid-intent-mismatch",
-                WARNING,
-                statement,
-                f"the Sid {quoted(sid)} says read/pull only, but the statement also grants "
-                + ", ".join(sorted(risks & {"push", "destructive", "permissions"})),
-                "remove the actions beyond pulling, or rename the statement",
-            )
-        elif _PUSH_WORDS.search(sid) and "push" not in risks:
-            yield context.finding(
-                "sid-intent-mismatch",
-                WARNING,
-                statement,
-                f"the Sid {quoted(sid)} says push, but the statement grants no push action",
-                "add InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload and PutImage (or rename it)",
-            )
-        elif _PULL_WORDS.search(sid) and not _PUSH_WORDS.search(sid) and not risks & {"pull", "cache"}:
-            yield context.finding(
-                "sid-intent-mismatch",
-                WARNING,
-                statement,
-                f"the Sid {quoted(sid)} says pull, but the statement grants no pull action",
-                "add BatchGetImage and GetDownloadUrlForLayer (or rename it)",
-            )
-        if _CACHE_WORDS.search(sid) and "cache" not in risks and "ecr:CreateRepository" not in _names(statement):
+        names = _names(statement)
+        # Capabilities count when the policy grants them on these resources in any statement:
+        # a generated policy puts CreateRepository in a statement of its own.
+        reachable = names | _allowed_here(context, statement)
+        if sid and risks:
+            mismatch = _sid_mismatch(sid, risks, names, reachable)
+            if mismatch:
+                yield context.finding(
+                    "sid-intent-mismatch",
+                    WARNING,
+                    statement,
+                    f"the Sid {quoted(sid)} {mismatch}",
+                    "grant what the name says, or rename the statement",
+                )
+        missing = [name for name in ("ecr:BatchImportUpstreamImage", "ecr:CreateRepository") if name not in reachable]
+        if _about_cache(context, statement, names) and missing:
             yield context.finding(
                 "cache-incomplete",
                 WARNING,
                 statement,
-                f"the Sid {quoted(sid)} is about a pull-through cache, but the statement grants neither "
-                "BatchImportUpstreamImage nor CreateRepository: the first pull of an upstream image fails",
-                "add ecr:BatchImportUpstreamImage (and ecr:CreateRepository if the cache repositories are created on first pull)",
+                f"a pull-through cache statement without {' and '.join(n.split(':')[1] for n in missing)}: the first "
+                "pull of an upstream image that was never cached fails (it can neither be imported nor get its "
+                "cache repository created)",
+                f"add {' and '.join(missing)} on the cache namespace (PREFIX/*)",
             )
+
+
+_SID_WANTS = (
+    (
+        re.compile(r"read.?only|pull.?only", re.IGNORECASE),
+        None,
+        "says read or pull only, but the statement also grants {extra}",
+    ),
+    (re.compile(r"push|write|upload", re.IGNORECASE), "push", "says push, but the statement grants no push action"),
+    (
+        re.compile(r"pull(?!.?through)|read|download", re.IGNORECASE),
+        "pull",
+        "says pull, but the statement grants no pull action",
+    ),
+    (
+        re.compile(r"create", re.IGNORECASE),
+        "ecr:CreateRepository",
+        "says create, but the statement grants no CreateRepository",
+    ),
+    (
+        re.compile(r"import|cache", re.IGNORECASE),
+        "cache",
+        "says cache or import, but the statement grants no BatchImportUpstreamImage",
+    ),
+)
+
+
+def _sid_mismatch(sid: str, risks: set[str], names: set[str], reachable: set[str]) -> str | None:
+    for pattern, wanted, message in _SID_WANTS:
+        if not pattern.search(sid):
+            continue
+        if wanted is None:
+            extra = risks & {"push", "destructive", "permissions"}
+            if extra:
+                return message.format(extra=", ".join(sorted(extra)))
+            return None  # "ReadOnly": the other words (read, pull) are satisfied
+        if wanted == "cache":
+            satisfied = "ecr:BatchImportUpstreamImage" in reachable
+        elif wanted.startswith("ecr:"):
+            satisfied = wanted in reachable
+        else:
+            satisfied = wanted in risks
+        if not satisfied:
+            return message
+    return None
+
+
+def _allowed_here(context: Context, statement) -> set[str]:
+    """What the whole document allows on the resources this statement names."""
+    from wizard.core.rules.reach import EXAMPLE_REPOSITORY
+
+    resources = [r for r in statement.resources if r != "*"] or [EXAMPLE_REPOSITORY]
+    return {name for resource in resources for name in context.action_map.allowed(resource)}
+
+
+def _about_cache(context: Context, statement, names: set[str]) -> bool:
+    """A statement about the pull-through cache: it says so, or it imports upstream images in
+    a registry policy (where the cache's cross-account grants live)."""
+    if _CACHE_WORDS.search(statement.sid or ""):
+        return True
+    return context.kind is Kind.REGISTRY and "ecr:BatchImportUpstreamImage" in names
 
 
 def _names(statement) -> set[str]:

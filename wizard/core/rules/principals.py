@@ -42,6 +42,7 @@ _ARN_PRINCIPAL = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):(iam|sts)::(\d{12}|aw
 _SERVICE = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
 _PLACEHOLDER = re.compile(r"<[^>]*>|\$\{|ACCOUNT|REPLACE|XXXX|1234567890\b", re.IGNORECASE)
 _PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+_LAMBDA_ROLE = re.compile(r"lambda", re.IGNORECASE)
 
 
 def narrowing(statement: Statement) -> tuple[list[str], list[str]]:
@@ -76,6 +77,8 @@ def _principal_problem(principal: Principal) -> str | None:
         return f"{quoted(value)} looks like a placeholder, not a real principal"
     if principal.type == "AWS" and not (_ACCOUNT.match(value) or _ARN_PRINCIPAL.match(value)):
         return f"{quoted(value)} is neither a 12-digit account nor an IAM ARN"
+    if principal.type == "Federated" and value.startswith("arn:") and not _ARN_PRINCIPAL.match(value):
+        return f"{quoted(value)} is not a valid identity provider ARN (the account must be 12 digits)"
     if principal.type == "Service" and not _SERVICE.match(value):
         return f"{quoted(value)} is not a service principal (they look like lambda.amazonaws.com)"
     return None
@@ -90,17 +93,21 @@ def _principal_problem(principal: Principal) -> str | None:
 )
 def invalid_principals(context: Context):
     for statement in context.statements:
-        for principal in (*(statement.principals or ()), *(statement.not_principals or ())):
-            problem = _principal_problem(principal)
-            if problem:
-                yield context.finding(
-                    "invalid-principal",
-                    ERROR,
-                    statement,
-                    f"{problem}; AWS rejects the policy or the statement never applies",
-                    'name the principal as {"AWS": "arn:aws:iam::ACCOUNT:role/NAME"}, {"AWS": "ACCOUNT"} or '
-                    '{"Service": "lambda.amazonaws.com"}',
-                )
+        problems = [
+            problem
+            for principal in (*(statement.principals or ()), *(statement.not_principals or ()))
+            if (problem := _principal_problem(principal))
+        ]
+        if problems:
+            shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+            yield context.finding(
+                "invalid-principal",
+                ERROR,
+                statement,
+                f"{shown}: AWS rejects the policy or the statement never applies",
+                'name the principal as {"AWS": "arn:aws:iam::ACCOUNT:role/NAME"}, {"AWS": "ACCOUNT"} or '
+                '{"Service": "lambda.amazonaws.com"}',
+            )
 
 
 @rule(
@@ -112,8 +119,10 @@ def invalid_principals(context: Context):
 )
 def public_principals(context: Context):
     for statement in context.statements:
-        if not statement.allows or not is_public(statement):
+        if not statement.allows or not is_public(statement) or _only_login(statement):
             continue
+        if context.kind is Kind.PUBLIC_REPOSITORY and not _public_repository_writes(statement):
+            continue  # anyone may pull a public image anyway
         strong, weak = narrowing(statement)
         if strong:
             continue  # e.g. aws:PrincipalOrgID: explained by `explain`, not a problem
@@ -136,8 +145,23 @@ def public_principals(context: Context):
     "https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html",
 )
 def wrong_pullers(context: Context):
+    names_lambda = any(
+        p.type == "Service" and p.value.lower() == "lambda.amazonaws.com"
+        for s in context.statements
+        for p in s.principals or ()
+    )
     for statement in context.statements:
         for principal in statement.principals or ():
+            role = principal.value.split(":role/", 1)[-1] if ":role/" in principal.value else ""
+            if statement.allows and not names_lambda and _LAMBDA_ROLE.search(role):
+                yield context.finding(
+                    "wrong-puller",
+                    WARNING,
+                    statement,
+                    f"{quoted(principal.value)} looks like a Lambda function's role, but the Lambda service pulls "
+                    "function images, not the function's execution role",
+                    'allow {"Service": "lambda.amazonaws.com"} with an aws:SourceArn condition for your functions',
+                )
             reason = NOT_PULLERS.get(principal.value.lower()) if principal.type == "Service" else None
             if statement.allows and reason:
                 yield context.finding(
@@ -149,33 +173,61 @@ def wrong_pullers(context: Context):
                 )
 
 
+SERVICE_PULLS = {
+    "lambda.amazonaws.com": ({"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, LAMBDA_PAGE),
+    "codebuild.amazonaws.com": (
+        {"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"},
+        "https://docs.aws.amazon.com/codebuild/latest/userguide/sample-ecr.html",
+    ),
+}
+"""Service principals that pull through a repository policy, and the actions they call."""
+
+
 @rule(
-    "lambda-without-source",
+    ("lambda-without-source", "service-without-source", "excess-service-actions"),
     (Kind.REPOSITORY,),
     WARNING,
-    "lambda.amazonaws.com with other accounts and no aws:sourceArn condition",
+    "service principals without an aws:SourceArn/SourceAccount condition, or granted more than they call",
     LAMBDA_PAGE,
 )
-def lambda_without_source(context: Context):
-    accounts = _accounts_named(context)
+def service_principals(context: Context):
+    from wizard.core.reference import expand_action, find_action
+
     for statement in context.statements:
-        named = any(
-            p.type == "Service" and p.value.lower() == "lambda.amazonaws.com" for p in statement.principals or ()
-        )
-        if not statement.allows or not named:
+        if not statement.allows:
             continue
-        keys = {condition.key.lower() for condition in statement.conditions}
-        if keys & {"aws:sourcearn", "aws:sourceaccount"}:
-            continue
-        if len(accounts) >= 1:
-            yield context.finding(
-                "lambda-without-source",
-                WARNING,
-                statement,
-                "lambda.amazonaws.com may pull without a condition on the function: with other accounts "
-                f"named here ({', '.join(sorted(accounts))}), Lambda functions of those accounts can use the image",
-                'add "StringLike": {"aws:sourceARN": "arn:aws:lambda:REGION:ACCOUNT:function:*"} for the accounts meant',
+        for principal in statement.principals or ():
+            service = principal.value.lower() if principal.type == "Service" else ""
+            if service not in SERVICE_PULLS:
+                continue
+            used, _ = SERVICE_PULLS[service]
+            keys = {condition.key.lower() for condition in statement.conditions}
+            if not keys & {"aws:sourcearn", "aws:sourceaccount"}:
+                code = "lambda-without-source" if service == "lambda.amazonaws.com" else "service-without-source"
+                yield context.finding(
+                    code,
+                    WARNING,
+                    statement,
+                    f"{service} may pull with no condition on whose request it is (aws:SourceArn or "
+                    "aws:SourceAccount): the service acting for other accounts can use this image too",
+                    'add "StringLike": {"aws:SourceArn": "arn:aws:lambda:REGION:ACCOUNT:function:*"} (or the '
+                    'CodeBuild project ARN) and "StringEquals": {"aws:SourceAccount": "ACCOUNT"}',
+                )
+            granted = {n for pattern in statement.actions for n in expand_action(pattern) if n.startswith("ecr:")}
+            # Dangerous extras have findings of their own; read-only extras are not worth one.
+            extra = sorted(
+                n for n in granted - used if find_action(n).risk not in ("read", "permissions", "destructive")
             )
+            if extra:
+                yield context.finding(
+                    "excess-service-actions",
+                    WARNING,
+                    statement,
+                    f"{service} only calls {', '.join(sorted(n.split(':')[1] for n in used))}; it is also granted "
+                    f"{', '.join(n.split(':')[1] for n in extra[:5])}"
+                    + (f" and {len(extra) - 5} more" if len(extra) > 5 else ""),
+                    f"grant {service} only the actions it calls",
+                )
 
 
 def _accounts_named(context: Context) -> set[str]:
@@ -222,3 +274,78 @@ def _document_partition(context: Context) -> str | None:
         for condition in statement.conditions:
             partitions.update(v.split(":")[1] for v in condition.values if v.startswith("arn:") and v.count(":") >= 5)
     return partitions.pop() if len(partitions) == 1 else None
+
+
+def _only_login(statement: Statement) -> bool:
+    from wizard.core.reference import expand_action, find_action
+
+    names = [n for pattern in statement.actions for n in expand_action(pattern)]
+    return bool(names) and all((row := find_action(n)) is not None and row.needs_star for n in names)
+
+
+OIDC_KEYS_PAGE = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif"
+)
+_OIDC_CLAIM_KEYS = {"aud", "sub", "amr", "oaud", "azp"}
+"""The claims of a web identity token IAM makes condition keys of; others are never in the request."""
+_CONDITION_PLACEHOLDER = re.compile(
+    r"<[^>]+>|\$\{(?!aws:|[a-z0-9.-]+:)[^}]*\}|ACCOUNT_ID|ACCOUNT_NUMBER|account-id|\bxxxx+\b", re.IGNORECASE
+)
+_ARN_PLACEHOLDER_SEGMENTS = {3: {"region", "aws-region"}, 4: {"account", "account-id", "accountid", "account_id"}}
+
+
+def _value_placeholder(value: str) -> str | None:
+    found = _CONDITION_PLACEHOLDER.search(value)
+    if found:
+        return found.group(0)
+    if value.startswith("arn:"):
+        parts = value.split(":")
+        for index, words in _ARN_PLACEHOLDER_SEGMENTS.items():
+            if len(parts) > index and parts[index].lower() in words:
+                return parts[index]
+    return None
+
+
+@rule(
+    "condition-never-matches",
+    (*RESOURCE_KINDS, Kind.TRUST, Kind.IDENTITY),
+    ERROR,
+    "conditions that no real request can meet (placeholders, OIDC claims IAM does not supply)",
+    OIDC_KEYS_PAGE,
+)
+def conditions_never_met(context: Context):
+    for statement in context.statements:
+        if not statement.allows:
+            continue
+        for condition in statement.conditions:
+            problem = _never_met(condition)
+            if problem:
+                yield context.finding(
+                    "condition-never-matches",
+                    ERROR,
+                    statement,
+                    f"the condition on {quoted(condition.key)} {problem}: AWS accepts the policy, but the statement "
+                    "never applies, so the access it is meant to give is refused",
+                    "put the real value in the condition (or test a claim IAM supplies: aud or sub)",
+                )
+
+
+def _never_met(condition) -> str | None:
+    provider, _, claim = condition.key.rpartition(":")
+    # a web identity provider's key, e.g. token.actions.githubusercontent.com:actor
+    web_identity = provider and "." in provider and "/" not in provider and ":" not in provider
+    if web_identity and claim.lower() not in _OIDC_CLAIM_KEYS and not condition.if_exists:
+        return f"tests the token claim {quoted(claim)}, which IAM does not make a condition key (only aud, sub and amr)"
+    for value in condition.values:
+        placeholder = _value_placeholder(value)
+        if placeholder and not condition.base.startswith(("StringNot", "ArnNot")):
+            return f"holds the placeholder {quoted(placeholder)} in {quoted(value)}"
+    return None
+
+
+def _public_repository_writes(statement: Statement) -> bool:
+    """The statement grants an ECR Public action beyond pulling (push, delete, policy)."""
+    from wizard.core.reference import expand_action, find_action
+
+    names = [n for pattern in statement.actions for n in expand_action(pattern) if n.startswith("ecr-public:")]
+    return any((row := find_action(n)) is not None and row.risk not in ("read", "pull", "login") for n in names)

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from wizard.core.policy import Kind, Statement
 from wizard.core.reference import expand_action, find_action
-from wizard.core.rules.base import ERROR, IDENTITY_KINDS, PERMISSION_KINDS, RESOURCE_KINDS, WARNING, Context, rule
+from wizard.core.rules.base import ERROR, IDENTITY_KINDS, PERMISSION_KINDS, WARNING, Context, rule
 from wizard.core.rules.principals import is_public, narrowing
 from wizard.core.text import quoted
 
@@ -132,7 +132,16 @@ def _resource_problem(resource: str) -> tuple[str, str, str] | None:
             f"{quoted(resource)} still holds a placeholder; it matches no real repository",
             "put the real account ID, region and repository name in the ARN",
         )
-    if match["service"] == "ecr" and not (match["resource"].startswith("repository/") or match["resource"] == "*"):
+    if match["service"] in ("ecr", "ecr-public") and not match["account"]:
+        return (
+            "bad-resource",
+            f"{quoted(resource)} has no account ID where the ARN needs one (arn:PARTITION:{match['service']}:REGION:ACCOUNT:...)",
+            f"write arn:aws:{match['service']}:{'' if match['service'] == 'ecr-public' else 'REGION'}:ACCOUNT:repository/NAME",
+        )
+    kinds = ("repository/", "registry/") if match["service"] == "ecr-public" else ("repository/",)
+    if match["service"] in ("ecr", "ecr-public") and not (
+        match["resource"].startswith(kinds) or match["resource"] == "*"
+    ):
         return (
             "bad-resource",
             f"{quoted(resource)} names no repository (ECR ARNs end in repository/NAME)",
@@ -303,30 +312,40 @@ def login(context: Context):
 # Dangerous grants --------------------------------------------------------------------------
 
 
-def _who(statement: Statement, owner: str | None) -> tuple[str, bool]:
-    """(who gets the statement, in words; whether that reaches beyond the owner's account)."""
+def _grantee(statement: Statement, owner: str | None) -> tuple[str, str]:
+    """(who gets the statement, in words; reach): reach is "public", "foreign" (another
+    account, as far as the document or --account tells), "account" (an account as a whole,
+    owner unknown), "named" (specific roles or users, or services) or "invalid"."""
     if is_public(statement):
         strong, _ = narrowing(statement)
         if strong:
-            return f"any principal for which {'; '.join(strong)}", False
-        return "anyone with an AWS account", True
-    names, foreign = [], False
+            return f"any principal for which {'; '.join(strong)}", "named"
+        return "anyone with an AWS account", "public"
+    names, reach = [], "named"
+    accounts = {p.account for p in statement.principals or () if p.account}
     for principal in statement.principals or ():
         if principal.type == "Service":
             names.append(f"the service {quoted(principal.value)}")
             continue
-        account = principal.account
-        names.append(quoted(principal.value) if not principal.value.isdigit() else f"account {principal.value}")
-        if account and owner and account != owner:
-            foreign = True
-    return ", ".join(names) or "the named principals", foreign
+        if principal.type != "AWS":
+            return "an invalid principal", "invalid"
+        whole = principal.value == principal.account or principal.value.endswith(":root")
+        names.append(f"account {principal.account}" if whole else quoted(principal.value))
+        if principal.account and owner and principal.account != owner:
+            reach = "foreign"
+        elif whole and owner is None and reach != "foreign":
+            reach = "account"
+    if owner is None and len(accounts) > 1:
+        reach = "foreign"  # several accounts: at least one of them is not the owner
+    return ", ".join(names) or "the named principals", reach
 
 
 @rule(
-    ("permission-management", "destructive"),
+    ("permission-management", "destructive", "cross-account-write"),
     PERMISSION_KINDS,
     WARNING,
-    "grants that change who has access or delete images and repositories (an error for other accounts or the public)",
+    "grants that change who has access, delete images or repositories, or let another account push "
+    "(an error for other accounts and the public)",
     "https://docs.aws.amazon.com/AmazonECR/latest/userguide/security-iam-awsmanpol.html",
 )
 def dangerous_grants(context: Context):
@@ -334,43 +353,86 @@ def dangerous_grants(context: Context):
         if not statement.allows or not statement.actions:
             continue
         named = [name for pattern in statement.actions if not _is_wildcard(pattern) for name in expand_action(pattern)]
-        expanded = named if context.kind in IDENTITY_KINDS else [n for p in statement.actions for n in expand_action(p)]
-        for risk, code in (("permissions", "permission-management"), ("destructive", "destructive")):
-            names = list(dict.fromkeys(n for n in expanded if (row := find_action(n)) and row.risk == risk))
-            if not names:
-                continue
-            yield _dangerous_finding(context, statement, code, names)
+        every = [name for pattern in statement.actions for name in expand_action(pattern)]
+        if context.kind is Kind.PUBLIC_REPOSITORY:  # private-registry actions authorise nothing there
+            named = [name for name in named if name.startswith("ecr-public:")]
+            every = [name for name in every if name.startswith("ecr-public:")]
+        if context.kind in IDENTITY_KINDS:
+            for code, names in _by_risk(named):
+                yield _identity_danger(context, statement, code, names)
+            continue
+        who, reach = _grantee(statement, context.owner_account)
+        if reach == "invalid":
+            continue
+        wide = reach in ("public", "foreign")
+        for code, names in _by_risk(every if wide else named):
+            yield _resource_danger(context, statement, code, names, who, reach)
+        pushes = [
+            n
+            for n in every
+            if (row := find_action(n)) and row.risk == "push" and n.endswith(("PutImage", "UploadLayerPart"))
+        ]
+        if pushes and reach in ("public", "foreign", "account"):
+            yield _cross_account_push(context, statement, who, reach)
+
+
+def _by_risk(names: list[str]):
+    for risk, code in (("permissions", "permission-management"), ("destructive", "destructive")):
+        found = list(dict.fromkeys(n for n in names if (row := find_action(n)) and row.risk == risk))
+        if found:
+            yield code, found
 
 
 def _is_wildcard(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern
 
 
-def _dangerous_finding(context: Context, statement: Statement, code: str, names: list[str]):
-    shown = ", ".join(name.split(":")[1] for name in names[:4]) + (
+def _shown(names: list[str]) -> str:
+    return ", ".join(name.split(":")[1] for name in names[:4]) + (
         f" and {len(names) - 4} more" if len(names) > 4 else ""
     )
-    what = "change who can use the repositories" if code == "permission-management" else "delete images or repositories"
-    if context.kind in IDENTITY_KINDS:
-        return context.finding(
-            code,
-            WARNING,
-            statement,
-            f"grants {shown}: whoever holds this policy can {what}",
-            "drop them unless this role administers the registry",
-        )
-    who, foreign = _who(statement, context.owner_account)
-    unknown_owner = context.owner_account is None and any(p.account for p in statement.principals or ())
-    severity = ERROR if foreign or (unknown_owner and context.kind in RESOURCE_KINDS) else WARNING
+
+
+_WHAT = {"permission-management": "change who can use the repository", "destructive": "delete images or repositories"}
+
+
+def _identity_danger(context: Context, statement: Statement, code: str, names: list[str]):
+    return context.finding(
+        code,
+        WARNING,
+        statement,
+        f"grants {_shown(names)}: whoever holds this policy can {_WHAT[code]}",
+        "drop them unless this role administers the registry",
+    )
+
+
+def _resource_danger(context: Context, statement: Statement, code: str, names: list[str], who: str, reach: str):
+    severity = ERROR if reach in ("public", "foreign") else WARNING
     caveat = (
-        " (if that is another account than the repository's, they can do it to your repository)"
-        if unknown_owner and not foreign
+        " (an error if that is another account than the repository's: give --account to tell)"
+        if reach == "account"
         else ""
     )
     return context.finding(
         code,
         severity,
         statement,
-        f"{who} can {what} ({shown}){caveat}",
+        f"{who} can {_WHAT[code]} ({_shown(names)}){caveat}",
         "grant only pull (and push where needed); keep these with the repository owner's administrators",
+    )
+
+
+def _cross_account_push(context: Context, statement: Statement, who: str, reach: str):
+    if reach == "public":
+        message = f"{who} can push: any AWS account can overwrite the images and tags people pull"
+    elif reach == "foreign":
+        message = f"{who} can push to this repository from another account, overwriting its images and tags"
+    else:
+        message = f"{who} can push; if that is another account than the repository's, it can overwrite its images"
+    return context.finding(
+        "cross-account-write",
+        ERROR if reach == "public" else WARNING,
+        statement,
+        message,
+        "let other accounts pull only; push from the owner's account (or a role it trusts)",
     )
