@@ -68,3 +68,12 @@ def test_ecr_actions_in_a_public_repository_policy_with_kind(path):
 def test_parliament_runs_on_every_file():
     # A sanity check of the comparison itself: parliament is really asked (it finds something).
     assert sum(len(parliament_policy(path).findings) for path in PATHS) > 0
+
+
+def test_the_readme_lists_the_rules_as_they_are():
+    from pathlib import Path
+
+    from wizard.core.rules import rules_table
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert rules_table() in readme, "regenerate the README's rules table from wizard.core.rules.rules_table()"
