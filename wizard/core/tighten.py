@@ -54,14 +54,14 @@ class Intent(
     def describe(self) -> str:
         who = {Role.CI: "a CI pipeline", Role.ECS: "ECS tasks", Role.EKS: "EKS nodes", Role.LAMBDA: "Lambda"}
         role = who.get(self.role, "someone (which workload: --role)")
-        verb = "pushes to (and pulls from)" if self.access is Access.PUSH else "pulls from"
+        verb = "pushing to (and pulling from)" if self.access is Access.PUSH else "pulling from"
         where = ", ".join(self.repositories) or "repositories not named by the policy"
         place = (
             f" in account {self.account or '?'}, {self.region or '?'}"
             if not self.public
             else f" (ECR Public, account {self.account or '?'})"
         )
-        return f"{role} that {verb} {where}{place}"
+        return f"{role} {verb} {where}{place}"
 
 
 class Change(namedtuple("Change", "kind subject reason")):
@@ -70,9 +70,10 @@ class Change(namedtuple("Change", "kind subject reason")):
     __slots__ = ()
 
 
-class Tightened(namedtuple("Tightened", "intent validated bundle changes others")):
+class Tightened(namedtuple("Tightened", "intent validated bundle changes others keep_other")):
     """The result: the intent, the validated request, everything generate would build for it,
-    the explained changes, and the statements outside ECR (raw JSON)."""
+    the explained changes, the statements outside ECR (raw JSON), and whether they are kept
+    in the output."""
 
     __slots__ = ()
 
@@ -86,6 +87,8 @@ class Tightened(namedtuple("Tightened", "intent validated bundle changes others"
         policy the repository policy (None when the setup needs none)."""
         if self.intent.kind in (Kind.REPOSITORY, Kind.PUBLIC_REPOSITORY):
             return self.bundle.repository.document if self.bundle.repository else None
+        if self.keep_other and self.others:
+            return {**self.policy.document, "Statement": [*self.policy.document["Statement"], *self.others]}
         return self.policy.document
 
 
@@ -174,22 +177,19 @@ def _role(
 
 
 def _scope(used: dict[str, frozenset[str]], public: bool, evidence: list[str], missing: list[Missing]):
+    """Repositories, region and account, each read from the ARN fields that name one: a
+    wildcard account does not hide the repository name next to it."""
     names, regions, accounts, unnamed = [], set(), set(), []
     for resource in used:
         match = ARN.match(resource)
-        if resource == EXAMPLE_REPOSITORY or not match:
-            unnamed.append('"*"')
+        if resource == EXAMPLE_REPOSITORY or not match or not match["resource"].startswith("repository/"):
+            unnamed.append('"*"' if resource == EXAMPLE_REPOSITORY else resource)
             continue
         name = match["resource"].removeprefix("repository/")
-        if (
-            has_wildcards(match["region"])
-            or has_wildcards(match["account"])
-            or name in ("*", "")
-            or not match["resource"].startswith("repository/")
-        ):
+        if name.strip("*") == "":
             unnamed.append(resource)
-            continue
-        names.append(name)
+        else:
+            names.append(name)
         regions.add(match["region"])
         accounts.add(match["account"])
     if unnamed or not names:
@@ -212,7 +212,13 @@ def _one(values: set[str], what: str, flag: str, evidence: list[str], missing: l
         evidence.append(f"{what}: {value}")
         return value
     if not optional:
-        reason = f"it names several ({', '.join(sorted(concrete))})" if concrete else "the policy does not name one"
+        reason = (
+            f"it names several ({', '.join(sorted(concrete))})"
+            if concrete
+            else "the policy allows any (a wildcard)"
+            if values - {""}
+            else "the policy does not name one"
+        )
         missing.append(Missing(flag, f"which {what}: {reason}"))
     return None
 
@@ -256,6 +262,16 @@ def _infer_repository_intent(document: Document) -> Intent:
     )
 
 
+_EVIDENCE_PREFIXES = {
+    "role": ("role ",),
+    "access": ("push:", "pull:"),
+    "repositories": ("repositories:",),
+    "region": ("region:",),
+    "account": ("account:",),
+    "principal": ("principal:",),
+}
+
+
 def with_answers(intent: Intent, **answers) -> Intent:
     """The intent with the user's answers (flags or prompts) in place of guesses and gaps."""
     given = {key: value for key, value in answers.items() if value not in (None, (), [])}
@@ -267,11 +283,11 @@ def with_answers(intent: Intent, **answers) -> Intent:
         "principal": "--principal",
     }
     answered = {flags[key] for key in given if key in flags}
-    evidence = list(intent.evidence)
-    for key in given:
-        evidence.append(
-            f"{key.removesuffix('ies') + ('ies' if key == 'repositories' else '')}: given ({flags.get(key, '--' + key)})"
-        )
+    replaced = tuple(_EVIDENCE_PREFIXES[key] for key in given if key in _EVIDENCE_PREFIXES)
+    evidence = [line for line in intent.evidence if not line.startswith(sum(replaced, ()))]
+    for key, value in given.items():
+        shown = ", ".join(value) if isinstance(value, (list, tuple)) else getattr(value, "value", value)
+        evidence.append(f"{key}: {shown} (given with {flags.get(key, '--' + key)})")
     updated = intent._replace(**dict(given.items()), evidence=tuple(evidence))
     return updated._replace(missing=tuple(m for m in intent.missing if m.flag not in answered))
 
@@ -279,8 +295,11 @@ def with_answers(intent: Intent, **answers) -> Intent:
 # Building and explaining --------------------------------------------------------------------
 
 
-def tighten(document: Document, intent: Intent) -> Tightened:
-    """The least-privilege setup for the intent, and every change from the document."""
+def tighten(document: Document, intent: Intent, keep_other: bool = False) -> Tightened:
+    """The least-privilege setup for the intent, and every change from the document.
+
+    keep_other: copy statements outside ECR into the output unchanged (else they are left out,
+    and the changes say so)."""
     if intent.missing:
         raise RequestError(
             [
@@ -300,7 +319,8 @@ def tighten(document: Document, intent: Intent) -> Tightened:
     )
     bundle = _bundle(validated, intent)
     others = _other_statements(document)
-    return Tightened(intent, validated, bundle, tuple(_changes(document, bundle, intent, others)), tuple(others))
+    changes = _changes(document, bundle, intent, others, keep_other)
+    return Tightened(intent, validated, bundle, tuple(changes), tuple(others), keep_other)
 
 
 def _bundle(validated: ValidatedRequest, intent: Intent) -> Bundle:
@@ -327,7 +347,7 @@ def _other_statements(document: Document) -> list[dict]:
     return kept
 
 
-def _changes(document: Document, bundle: Bundle, intent: Intent, others: list[dict]) -> list[Change]:
+def _changes(document: Document, bundle: Bundle, intent: Intent, others: list[dict], keep_other: bool) -> list[Change]:
     new_document = _new_model(bundle, intent)
     if new_document is None:
         return [
@@ -397,23 +417,30 @@ def _removed(document: Document, kept_names: set[str], intent: Intent):
 
 def _narrowed(document: Document, bundle: Bundle, intent: Intent):
     if intent.kind in (Kind.REPOSITORY, Kind.PUBLIC_REPOSITORY):
+        new = bundle.repository.document["Statement"] if bundle.repository else []
+        who = ", ".join(str(s["Principal"]) for s in new)
+        for statement in document.real_statements:
+            if statement.allows and statement.principals is not None:
+                old = ", ".join(f"{p.type}: {p.value}" for p in statement.principals)
+                yield Change("narrowed", f"Principal {old} -> {who}", "only who pulls (or pushes) for this workload")
         return
-    targets = ", ".join(bundle.request.repository_arns)
+    targets = bundle.request.repository_arns
+    shown = ", ".join(targets)
     for statement in document.real_statements:
         if not statement.allows:
             continue
-        broad = [
-            r for r in statement.resources if r == "*" or (ARN.match(r) and has_wildcards(r) and not _stated(r, intent))
-        ]
-        if statement.not_resources:
-            broad.append("NotResource " + ", ".join(statement.not_resources))
         repository_level = any((row := find_action(n)) and not row.needs_star for n in granted_names(statement))
-        for resource in broad if repository_level else ():
-            yield Change("narrowed", f"{resource} -> {targets}", "only the repositories the workload uses")
-
-
-def _stated(resource: str, intent: Intent) -> bool:
-    return any(resource.endswith(f"repository/{name}") for name in intent.repositories)
+        if not repository_level:
+            continue
+        for resource in statement.resources:
+            if resource not in targets:
+                yield Change("narrowed", f"{resource} -> {shown}", "only the repositories the workload uses")
+        if statement.not_resources:
+            yield Change(
+                "narrowed",
+                f"NotResource {', '.join(statement.not_resources)} -> {shown}",
+                "only the repositories the workload uses",
+            )
 
 
 def _added_reason(name: str) -> str:
@@ -422,6 +449,8 @@ def _added_reason(name: str) -> str:
         return 'docker login needs it, on "*" (the token alone opens no repository)'
     if name == "ecr:BatchCheckLayerAvailability":
         return "docker push asks which layers exist first; without it the push fails"
+    if row and row.risk == "pull":
+        return "pulling (the push set includes it: builds pull base and cache images)"
     return f"{RISK_TITLES[row.risk] if row else 'needed'}: part of what the workload does"
 
 
