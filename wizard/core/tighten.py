@@ -126,8 +126,10 @@ def _infer_identity_intent(document: Document) -> Intent:
     access = _access(used, evidence)
     role = _role(document, access, evidence, missing)
     repositories, region, account = _scope(used, public, evidence, missing)
-    cache = any("ecr:BatchImportUpstreamImage" in allowed for allowed in used.values())
-    create = cache and any("ecr:CreateRepository" in allowed for allowed in used.values())
+    # Only a grant by name says the policy is for a pull-through cache: ecr:* grants it too.
+    named = {name.lower() for statement in document.real_statements if statement.allows for name in statement.actions}
+    cache = "ecr:batchimportupstreamimage" in named
+    create = cache and "ecr:createrepository" in named
     if cache:
         evidence.append(
             "pull-through cache: the policy grants BatchImportUpstreamImage"
@@ -368,14 +370,17 @@ def _changes(document: Document, bundle: Bundle, intent: Intent, others: list[di
             where = "" if resource == "*" else f" on {resource.rsplit(':', 1)[-1]}"
             changes.append(Change("added", f"{name}{where}", _added_reason(name)))
     for raw in others:
-        actions = raw["Action"] if isinstance(raw["Action"], list) else [raw["Action"]]
-        changes.append(
-            Change(
-                "left-out",
-                ", ".join(actions),
-                "outside ECR: keep it in a policy of its own (--keep-other copies it unchanged)",
+        actions = ", ".join(raw["Action"] if isinstance(raw["Action"], list) else [raw["Action"]])
+        if keep_other:
+            changes.append(Change("kept", actions, "outside ECR: copied unchanged (not checked by this tool)"))
+        else:
+            changes.append(
+                Change(
+                    "left-out",
+                    actions,
+                    "outside ECR: keep it in a policy of its own (--keep-other copies it here unchanged)",
+                )
             )
-        )
     if any(s.allows and "*" in s.actions for s in document.real_statements):
         changes.append(Change("removed", '"*"', "every action of every service: far beyond pulling or pushing images"))
     return changes
