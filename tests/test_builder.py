@@ -28,9 +28,12 @@ def test_rendering_is_two_space_json_with_a_final_newline():
     assert '\n  "Statement": [\n    {\n      "Sid": "AllowECRAuth",' in text
 
 
-def test_pull_only_drops_the_push_statement(seed_policy):
-    policy = build(access="pull")
-    assert policy.document["Statement"] == seed_policy["Statement"][:2]
+def test_pull_only_grants_the_two_documented_pull_actions_without_the_layer_check(seed_policy):
+    # AWS documents pulling with BatchGetImage and GetDownloadUrlForLayer (ECR_on_ECS,
+    # AmazonEC2ContainerRegistryPullOnly); BatchCheckLayerAvailability is docker push's layer check.
+    auth, pull = build(access="pull").document["Statement"]
+    assert auth == seed_policy["Statement"][0]
+    assert pull == {**seed_policy["Statement"][1], "Action": ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]}
 
 
 def test_several_repositories_become_a_resource_list():
@@ -62,7 +65,11 @@ def test_shape_rules_hold_for_every_role_and_access(role, access):
     for statement in document["Statement"]:
         assert statement["Effect"] == "Allow" and "Principal" not in statement
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        if statement["Resource"] == "*":
+        if statement["Sid"] == "AllowEKSAddonImages":
+            # AWS's add-on registry of the region: every repository there, pull only.
+            assert role is Role.EKS and statement["Resource"] == "arn:aws:ecr:us-east-1:602401143452:repository/*"
+            assert sorted(actions) == ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+        elif statement["Resource"] == "*":
             assert actions == ["ecr:GetAuthorizationToken"], "only the token action may be on '*'"
         else:
             assert "ecr:GetAuthorizationToken" not in actions

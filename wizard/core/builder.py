@@ -10,27 +10,32 @@ from __future__ import annotations
 import json
 from collections import namedtuple
 
+from wizard.core import addons
 from wizard.core.catalog import (
     AUTH_ACTION,
     CACHE_CREATE_ACTION,
     CACHE_IMPORT_ACTION,
+    IMAGE_READ_ACTIONS,
+    LAMBDA_DEPLOY_ACTIONS,
     PUBLIC_LOGIN_ACTIONS,
     PUBLIC_PUSH_ACTIONS,
     PULL_ACTIONS,
     PUSH_ACTIONS,
     WHY_AUTH_IS_ON_STAR,
+    WHY_AUTH_IS_ON_STAR_SOURCE,
 )
-from wizard.core.request import Access, PolicyRequest
+from wizard.core.request import Access, PolicyRequest, Role
+from wizard.core.roles import ROLES
 
 POLICY_VERSION = "2012-10-17"
 
 
-class Statement(namedtuple("Statement", "sid title summary actions resources scope_note", defaults=("",))):
+class Statement(namedtuple("Statement", "sid title summary actions resources scope_note source", defaults=("", ""))):
     """One Allow statement and what it is for.
 
     sid: stable and alphanumeric (IAM accepts [0-9A-Za-z]* only); summary: why the statement
     exists; actions: catalog rows; resources: ARNs or "*"; scope_note: why the Resource is
-    what it is.
+    what it is; source: the AWS page behind the scope note, when it states a fact of its own.
     """
 
     __slots__ = ()
@@ -46,10 +51,17 @@ class Statement(namedtuple("Statement", "sid title summary actions resources sco
         }
 
 
-class GeneratedPolicy(namedtuple("GeneratedPolicy", "request statements")):
-    """A generated identity policy: the request, its statements, and derived renderings."""
+class GeneratedPolicy(namedtuple("GeneratedPolicy", "request statements addon_images", defaults=(False,))):
+    """A generated identity policy: the request, its statements, and derived renderings.
+
+    addon_images: whether it carries the EKS add-on registry statement (kept when rebuilt).
+    """
 
     __slots__ = ()
+
+    def rebuilt(self, repositories) -> GeneratedPolicy:
+        """The same policy for other repositories (a split part, a compacted list)."""
+        return build_policy(self.request._replace(repositories=tuple(repositories)), addon_images=self.addon_images)
 
     @property
     def document(self) -> dict:
@@ -92,68 +104,140 @@ PUBLIC_PULL_NOTE = (
 )
 
 
-def build_policy(request: PolicyRequest) -> GeneratedPolicy:
-    """Build the least-privilege identity policy for a validated request."""
+def build_policy(request: PolicyRequest, *, addon_images: bool | None = None) -> GeneratedPolicy:
+    """Build the least-privilege identity policy for a validated request.
+
+    addon_images: add the pull statement for AWS's EKS add-on registry (the default for the
+    eks role, whose node or Fargate role pulls the add-ons' images; not for Pod Identity roles).
+    """
     if request.public:
         return _build_public_policy(request)
-    repository_arns = request.repository_arns
-    where = _describe_repositories(request)
-    pull_actions = (*PULL_ACTIONS, CACHE_IMPORT_ACTION) if request.pull_through_cache else PULL_ACTIONS
-    cache_note = (
-        " and, on a first pull, import them from the upstream registry (pull-through cache)"
-        if request.pull_through_cache
-        else ""
+    addon_images = request.role is Role.EKS if addon_images is None else addon_images
+    if request.role is Role.LAMBDA and request.access is Access.PULL:
+        statements = [_lambda_deploy_statement(request)]
+    else:
+        statements = [_login_statement(request), _pull_statement(request)]
+        if request.cache_create:
+            statements.append(_cache_create_statement(request))
+        if request.access is Access.PUSH:
+            statements.append(_push_statement(request))
+    addon = _addon_statement(request) if addon_images else None
+    if addon is not None:
+        statements.append(addon)
+    return GeneratedPolicy(request=request, statements=tuple(statements), addon_images=addon_images)
+
+
+def _login_statement(request: PolicyRequest) -> Statement:
+    actor = ROLES[request.role].actor
+    return Statement(
+        sid="AllowECRAuth",
+        title="Registry login",
+        summary=(
+            f"Lets {actor} get the 12-hour registry password (the `docker login` step) that it "
+            f"presents before it {'pushes or pulls' if request.access is Access.PUSH else 'pulls'} images."
+        ),
+        actions=(AUTH_ACTION,),
+        resources=("*",),
+        scope_note=WHY_AUTH_IS_ON_STAR,
+        source=WHY_AUTH_IS_ON_STAR_SOURCE,
     )
-    statements = [
-        Statement(
-            sid="AllowECRAuth",
-            title="Registry login",
-            summary=(
-                "Lets the principal get the registry login token used by `docker login`. "
-                "Every pull and push starts here."
-            ),
-            actions=(AUTH_ACTION,),
-            resources=("*",),
-            scope_note=WHY_AUTH_IS_ON_STAR,
+
+
+def _pull_statement(request: PolicyRequest) -> Statement:
+    pushes = request.access is Access.PUSH
+    actions = PULL_ACTIONS if pushes else IMAGE_READ_ACTIONS
+    cache_note = ""
+    if request.pull_through_cache:
+        actions = (*actions, CACHE_IMPORT_ACTION)
+        cache_note = " and, on a first pull, import them from the upstream registry (pull-through cache)"
+    layer_note = ", and ask which layers it already has before a push" if pushes else ""
+    return Statement(
+        sid="AllowECRPull",
+        title="Pull images",
+        summary=(
+            f"Lets {ROLES[request.role].actor} read image manifests and download layers from the "
+            f"{_describe_repositories(request)}{cache_note}{layer_note}."
         ),
-        Statement(
-            sid="AllowECRPull",
-            title="Pull images",
-            summary=f"Lets the principal read image manifests and download layers from the {where}{cache_note}.",
-            actions=pull_actions,
-            resources=repository_arns,
-            scope_note="Scoped to the named repositories: nothing else in the registry can be read.",
+        actions=actions,
+        resources=request.repository_arns,
+        scope_note="Scoped to the named repositories: nothing else in the registry can be read.",
+    )
+
+
+def _cache_create_statement(request: PolicyRequest) -> Statement:
+    return Statement(
+        sid="AllowECRCacheCreate",
+        title="Create cache repositories",
+        summary=(
+            "Lets a first pull through the pull-through cache create the cache repository "
+            f"(PREFIX/UPSTREAM-REPO) for the {_describe_repositories(request)}."
         ),
-    ]
-    if request.cache_create:
-        statements.append(
-            Statement(
-                sid="AllowECRCacheCreate",
-                title="Create cache repositories",
-                summary=(
-                    "Lets a first pull through the pull-through cache create the cache repository "
-                    f"(PREFIX/UPSTREAM-REPO) for the {where}."
-                ),
-                actions=(CACHE_CREATE_ACTION,),
-                resources=repository_arns,
-                scope_note="Scoped to the cache names: the principal cannot create repositories elsewhere.",
-            )
-        )
-    if request.access is Access.PUSH:
-        statements.append(
-            Statement(
-                sid="AllowECRPush",
-                title="Push images",
-                summary=(
-                    f"Lets the principal upload layers and write image manifests and tags to the "
-                    f"{where}. Pushing also relies on the pull statement (layer checks)."
-                ),
-                actions=PUSH_ACTIONS,
-                resources=repository_arns,
-                scope_note="Scoped to the same repositories as pull: the principal cannot push anywhere else.",
-            )
-        )
-    return GeneratedPolicy(request=request, statements=tuple(statements))
+        actions=(CACHE_CREATE_ACTION,),
+        resources=request.repository_arns,
+        scope_note="Scoped to the cache names: the principal cannot create repositories elsewhere.",
+    )
+
+
+def _push_statement(request: PolicyRequest) -> Statement:
+    return Statement(
+        sid="AllowECRPush",
+        title="Push images",
+        summary=(
+            f"Lets {ROLES[request.role].actor} upload layers and write image manifests and tags to the "
+            f"{_describe_repositories(request)}. Pushing also relies on the pull statement (layer checks)."
+        ),
+        actions=PUSH_ACTIONS,
+        resources=request.repository_arns,
+        scope_note="Scoped to the same repositories as pull: the principal cannot push anywhere else.",
+    )
+
+
+def _lambda_deploy_statement(request: PolicyRequest) -> Statement:
+    return Statement(
+        sid="AllowLambdaImageAccess",
+        title="Image access for CreateFunction",
+        summary=(
+            f"Lets the deployer create or update Lambda functions from images in the "
+            f"{_describe_repositories(request)}: Lambda checks that the caller may read the image. "
+            "No docker login (ecr:GetAuthorizationToken) and no layer check: the deployer never pulls "
+            "the image; the Lambda service does, through the repository policy."
+        ),
+        actions=LAMBDA_DEPLOY_ACTIONS,
+        resources=request.repository_arns,
+        scope_note="Scoped to the named repositories: functions cannot be pointed at any other repository's images.",
+    )
+
+
+def addon_registry_arn(request: PolicyRequest) -> str | None:
+    """Every repository of AWS's EKS add-on registry in the request's region, if known."""
+    account = addons.addon_registry_account(request.region)
+    if account is None:
+        return None
+    return f"arn:{request.partition.name}:ecr:{request.region}:{account}:repository/*"
+
+
+def _addon_statement(request: PolicyRequest) -> Statement | None:
+    arn = addon_registry_arn(request)
+    if arn is None:
+        return None
+    account = addons.addon_registry_account(request.region)
+    return Statement(
+        sid="AllowEKSAddonImages",
+        title="EKS add-on images",
+        summary=(
+            "Lets the kubelet pull the images of EKS's built-in add-ons (Amazon VPC CNI, kube-proxy, "
+            f"CoreDNS), which AWS serves from its EKS registry for {request.region} (account {account}); "
+            "without it the add-on pods cannot start, and without the VPC CNI pods get no network."
+        ),
+        actions=IMAGE_READ_ACTIONS,
+        resources=(arn,),
+        scope_note=(
+            f"Pull only, and only from AWS's add-on registry of {request.region}, the repositories' region "
+            "(for a cluster in another region, use that region's registry). It replaces "
+            "AmazonEC2ContainerRegistryPullOnly, which would reach every repository of every account."
+        ),
+        source=addons.SOURCE,
+    )
 
 
 def _build_public_policy(request: PolicyRequest) -> GeneratedPolicy:
@@ -167,7 +251,11 @@ def _build_public_policy(request: PolicyRequest) -> GeneratedPolicy:
             ),
             actions=PUBLIC_LOGIN_ACTIONS,
             resources=("*",),
-            scope_note='Both login actions are account-level: IAM accepts only "Resource": "*" for them.',
+            scope_note=(
+                'Neither login action has a resource type, so only "Resource": "*" matches them; '
+                "a statement naming a repository ARN for them is accepted by IAM but never matches."
+            ),
+            source=WHY_AUTH_IS_ON_STAR_SOURCE,
         )
     ]
     if request.access is Access.PUSH:

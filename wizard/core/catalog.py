@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import namedtuple
 from enum import Enum
 
+from wizard.core import sources
+
 
 class ResourceType(str, Enum):
     """What an action's Resource element may name."""
@@ -19,16 +21,16 @@ class ResourceType(str, Enum):
     REPOSITORY = "repository"
     """arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME"""
     ANY = "*"
-    """The action is not tied to a resource: IAM accepts only "Resource": "*"."""
+    """The action has no resource type: only a statement with "Resource": "*" matches it."""
 
 
-class EcrAction(namedtuple("EcrAction", "name access_level resource_type step why without")):
+class EcrAction(namedtuple("EcrAction", "name access_level resource_type step why without source")):
     """One IAM action and everything the wizard says about it.
 
     name: the full IAM action name ("ecr:BatchGetImage"); access_level: as the Service
     Authorization Reference lists it; resource_type: a ResourceType; step: where in docker
     login/pull/push it is used; why: one line on why pull or push needs it; without: the
-    symptom a user sees when it is missing.
+    symptom a user sees when it is missing; source: the AWS page that documents the need.
     """
 
     __slots__ = ()
@@ -50,17 +52,20 @@ _ACTIONS = (
             "`aws ecr get-login-password` fails with AccessDeniedException, so docker never "
             "logs in and every pull or push is refused as unauthenticated."
         ),
+        source=sources.ECR_REGISTRY_AUTH,
     ),
     EcrAction(
         name="ecr:BatchCheckLayerAvailability",
         access_level="Read",
         resource_type=ResourceType.REPOSITORY,
-        step="push, and some pulls",
+        step="push",
         why=(
-            "Asks which image layers the repository already has, so docker push uploads "
-            "only the missing ones; some clients also check layers before a pull."
+            "Asks which image layers the repository already has, so docker push uploads only the "
+            "missing ones. Pulls do not use it: AWS documents pulling with BatchGetImage and "
+            "GetDownloadUrlForLayer alone (AmazonEC2ContainerRegistryPullOnly leaves it out too)."
         ),
         without=("docker push fails before any layer is sent (GitHub Actions reports 'unexpected end of JSON input')."),
+        source=sources.ECR_BATCH_CHECK_LAYER_API,
     ),
     EcrAction(
         name="ecr:GetDownloadUrlForLayer",
@@ -72,6 +77,7 @@ _ACTIONS = (
             "docker pull reads the manifest, then fails downloading the first layer "
             "(ECS: CannotPullContainerError ... not authorized to perform ecr:GetDownloadUrlForLayer)."
         ),
+        source=sources.ECR_ON_ECS,
     ),
     EcrAction(
         name="ecr:BatchGetImage",
@@ -83,6 +89,7 @@ _ACTIONS = (
             "docker pull fails at once with 'denied: ... not authorized to perform "
             "ecr:BatchGetImage'; ECS tasks stop with CannotPullContainerError."
         ),
+        source=sources.ECR_ON_ECS,
     ),
     EcrAction(
         name="ecr:InitiateLayerUpload",
@@ -91,6 +98,7 @@ _ACTIONS = (
         step="push",
         why="Starts the upload of each layer the repository does not have yet.",
         without="docker push fails at the first new layer; nothing is uploaded.",
+        source=sources.ECR_PUSH_IAM,
     ),
     EcrAction(
         name="ecr:UploadLayerPart",
@@ -99,6 +107,7 @@ _ACTIONS = (
         step="push",
         why="Sends a layer's bytes, chunk by chunk.",
         without="docker push starts a layer upload and fails while sending its data.",
+        source=sources.ECR_PUSH_IAM,
     ),
     EcrAction(
         name="ecr:CompleteLayerUpload",
@@ -107,6 +116,7 @@ _ACTIONS = (
         step="push",
         why="Finishes a layer upload; ECR verifies the layer's digest.",
         without="Layer data is sent but never committed; docker push fails at the end of each layer.",
+        source=sources.ECR_PUSH_IAM,
     ),
     EcrAction(
         name="ecr:PutImage",
@@ -118,6 +128,7 @@ _ACTIONS = (
             "Every layer uploads, then the push fails at the manifest and no tag is created "
             "('not authorized to perform ecr:PutImage')."
         ),
+        source=sources.ECR_PUSH_IAM,
     ),
 )
 
@@ -135,6 +146,7 @@ _OPTIONAL_ACTIONS = (
             "Pulls of images already cached work; the first pull of a new image or tag fails with "
             "'not authorized to perform ecr:BatchImportUpstreamImage'."
         ),
+        source=sources.ECR_PULL_THROUGH_CACHE_IAM,
     ),
     EcrAction(
         name="ecr:CreateRepository",
@@ -146,6 +158,7 @@ _OPTIONAL_ACTIONS = (
             "repository that has never been cached."
         ),
         without="The first pull of a never-cached upstream repository fails; already-cached ones work.",
+        source=sources.ECR_PULL_THROUGH_CACHE_IAM,
     ),
     EcrAction(
         name="ecr-public:GetAuthorizationToken",
@@ -154,6 +167,7 @@ _OPTIONAL_ACTIONS = (
         step="docker login to public.ecr.aws",
         why="Returns the password `aws ecr-public get-login-password` hands to `docker login public.ecr.aws`.",
         without="`aws ecr-public get-login-password` fails, so pushes to ECR Public are refused; anonymous pulls still work.",
+        source=sources.ECR_PUBLIC_AUTH,
     ),
     EcrAction(
         name="sts:GetServiceBearerToken",
@@ -162,6 +176,7 @@ _OPTIONAL_ACTIONS = (
         step="docker login to public.ecr.aws",
         why="ECR Public's login token is an STS bearer token; ecr-public:GetAuthorizationToken needs this beside it.",
         without="ECR Public login fails with AccessDenied on sts:GetServiceBearerToken.",
+        source=sources.ECR_PUBLIC_AUTH,
     ),
     *(
         EcrAction(
@@ -169,8 +184,9 @@ _OPTIONAL_ACTIONS = (
             access_level=row.access_level,
             resource_type=ResourceType.REPOSITORY,
             step=f"push to ECR Public ({row.step})",
-            why=row.why.replace("the repository", "the public repository"),
+            why=row.why.split(". ")[0].replace("the repository", "the public repository").rstrip(".") + ".",
             without=row.without,
+            source=sources.ECR_PUBLIC_POLICY_EXAMPLES,
         )
         for row in _ACTIONS
         if row.name
@@ -188,10 +204,14 @@ CATALOG: dict[str, EcrAction] = {action.name: action for action in (*_ACTIONS, *
 """Every action the wizard can emit, by full name."""
 
 AUTH_ACTION = CATALOG["ecr:GetAuthorizationToken"]
-PULL_ACTIONS: tuple[EcrAction, ...] = tuple(
-    CATALOG[name] for name in ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
+LAYER_CHECK_ACTION = CATALOG["ecr:BatchCheckLayerAvailability"]
+IMAGE_READ_ACTIONS: tuple[EcrAction, ...] = tuple(
+    CATALOG[name] for name in ("ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
 )
-"""The seed's pull set (also AWS CDK's grantPull)."""
+"""What a pull needs on the repository (AWS: ECR_on_ECS, AmazonEC2ContainerRegistryPullOnly)."""
+PULL_ACTIONS: tuple[EcrAction, ...] = (LAYER_CHECK_ACTION, *IMAGE_READ_ACTIONS)
+"""The seed's pull statement (also AWS CDK's grantPull): the two pull actions plus the layer
+check that docker push relies on; policies that push keep this statement as the seed has it."""
 PUSH_ACTIONS: tuple[EcrAction, ...] = tuple(
     CATALOG[name]
     for name in ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
@@ -211,13 +231,41 @@ PUBLIC_PUSH_ACTIONS: tuple[EcrAction, ...] = tuple(
     )
 )
 
-WHY_AUTH_IS_ON_STAR = (
-    'GetAuthorizationToken is an account-level action: IAM accepts only "Resource": "*" for '
-    "it, and a repository ARN there makes login fail. The token by itself opens nothing: which "
-    "repositories can be pulled or pushed is decided by the repository-scoped statements. IAM "
-    "linters (checkov CKV_AWS_107, cloudsplaining, parliament) flag it anyway; it is required "
-    "and cannot be narrowed."
+LAMBDA_DEPLOY_ACTIONS: tuple[EcrAction, ...] = (
+    CATALOG["ecr:BatchGetImage"]._replace(
+        step="CreateFunction / UpdateFunctionCode",
+        why=(
+            "Lambda checks that whoever creates or updates the function may read the image's "
+            "manifest in this repository; the deployer never pulls the image itself."
+        ),
+        without=(
+            "CreateFunction or UpdateFunctionCode fails with 'Lambda does not have permission to "
+            "access the ECR image' (AccessDeniedException)."
+        ),
+        source=sources.LAMBDA_ECR_REPOST,
+    ),
+    CATALOG["ecr:GetDownloadUrlForLayer"]._replace(
+        step="CreateFunction / UpdateFunctionCode",
+        why="Lambda checks that the deployer may also read the image's layers, as AWS documents for the deployer.",
+        without=(
+            "CreateFunction or UpdateFunctionCode fails with 'Lambda does not have permission to "
+            "access the ECR image' (AccessDeniedException)."
+        ),
+        source=sources.LAMBDA_ECR_REPOST,
+    ),
 )
+"""The deployer of a Lambda function from a container image: the same two actions as a pull,
+explained as the deploy workflow they serve (the Lambda service does the pulling)."""
+
+WHY_AUTH_IS_ON_STAR = (
+    "GetAuthorizationToken has no resource type (Service Authorization Reference), so only "
+    '"Resource": "*" matches it. IAM accepts a policy that names a repository ARN for it, but '
+    "that statement never matches the request, and docker login fails with AccessDenied. The "
+    "token by itself opens nothing: which repositories can be pulled or pushed is decided by the "
+    "repository-scoped statements. IAM linters (checkov CKV_AWS_107, cloudsplaining, parliament) "
+    "flag it anyway; it is required and cannot be narrowed."
+)
+WHY_AUTH_IS_ON_STAR_SOURCE = sources.SERVICE_AUTHORIZATION_ECR
 
 
 def lookup(action_name: str) -> EcrAction | None:

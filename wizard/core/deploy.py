@@ -1,51 +1,56 @@
-"""Beyond the identity policy: the role's trust policy and the repository policy.
+"""Beyond the identity policy: where it goes, who may assume its role, what else the setup needs.
 
 A permission policy is half the job: it must sit on a role that the right service or CI
-system can assume, and for Lambda and cross-account pulls the repository needs a policy of
-its own. `build_bundle` puts the three documents together, with where each one goes.
+system can assume, the role may need more for its own job, and for Lambda and cross-account
+pulls the repositories' owner sets policies of its own. `make_deployment` validates the
+answers about all that; `build_bundle` puts the documents together, each with where it goes.
 """
 
 from __future__ import annotations
 
 import re
 from collections import namedtuple
-from enum import Enum
 
-from wizard.core.builder import POLICY_VERSION, GeneratedPolicy, build_policy
+from wizard.core import addons, sources
+from wizard.core.builder import GeneratedPolicy, build_policy
+from wizard.core.documents import ROLE_ARN, Document, principal_account
 from wizard.core.request import Message, PolicyRequest, RequestError, Role, check_account
+from wizard.core.resource_policies import build_registry_policy, build_repository_policy
+from wizard.core.role_setup import RoleSetup, build_role_setup
+from wizard.core.text import has_control_characters
+from wizard.core.trust import (
+    DEFAULT_TRUST,
+    GITHUB_PROVIDER,
+    GITHUB_SUBJECT_ACCEPTED,
+    GITLAB_SUBJECT_ACCEPTED,
+    ROLE_TRUST,
+    TRUST_TITLES,
+    TrustSource,
+    build_trust,
+    check_github_subject,
+    check_gitlab_subject,
+    github_subject,
+    gitlab_subject,
+)
 
-
-class TrustSource(str, Enum):
-    """Who assumes the role that carries the identity policy."""
-
-    GITHUB = "github"
-    GITLAB = "gitlab"
-    CODEBUILD = "codebuild"
-    EC2 = "ec2"
-    ECS_TASKS = "ecs-tasks"
-    EKS_NODE = "eks-node"
-    EKS_FARGATE = "eks-fargate"
-    EKS_POD_IDENTITY = "eks-pod-identity"
-
-
-TRUST_TITLES = {
-    TrustSource.GITHUB: "GitHub Actions (OIDC)",
-    TrustSource.GITLAB: "GitLab CI (OIDC)",
-    TrustSource.CODEBUILD: "AWS CodeBuild",
-    TrustSource.EC2: "An EC2 instance profile (Jenkins, or ECS without an execution role)",
-    TrustSource.ECS_TASKS: "ECS task execution role",
-    TrustSource.EKS_NODE: "EKS node role",
-    TrustSource.EKS_FARGATE: "EKS Fargate pod execution role",
-    TrustSource.EKS_POD_IDENTITY: "EKS Pod Identity (pods that call ECR themselves)",
-}
-ROLE_TRUST = {
-    Role.CI: (TrustSource.GITHUB, TrustSource.GITLAB, TrustSource.CODEBUILD, TrustSource.EC2),
-    Role.ECS: (TrustSource.ECS_TASKS, TrustSource.EC2),
-    Role.EKS: (TrustSource.EKS_NODE, TrustSource.EKS_FARGATE, TrustSource.EKS_POD_IDENTITY),
-    Role.LAMBDA: (),
-}
-DEFAULT_TRUST = {Role.ECS: TrustSource.ECS_TASKS, Role.EKS: TrustSource.EKS_NODE}
-"""CI has no default: which CI system it is matters, and GitHub and GitLab need details."""
+__all__ = [
+    "DEFAULT_TRUST",
+    "GITHUB_PROVIDER",
+    "GITHUB_REF_KINDS",
+    "OPTION_TITLES",
+    "ROLE_TRUST",
+    "TRUST_TITLES",
+    "Bundle",
+    "Deployment",
+    "Document",
+    "TrustSource",
+    "build_bundle",
+    "default_role_name",
+    "github_ref_arguments",
+    "make_deployment",
+    "principal_account",
+    "trust_choices",
+]
 
 
 def trust_choices(role: Role) -> list[tuple[str, str]]:
@@ -57,8 +62,8 @@ def trust_choices(role: Role) -> list[tuple[str, str]]:
         if role is not Role.LAMBDA
         else "The deployer's existing role (the Lambda service pulls by itself)",
     )
-    sources = [(source.value, TRUST_TITLES[source]) for source in ROLE_TRUST[role]]
-    return [existing, *sources] if DEFAULT_TRUST.get(role) is None else [*sources, existing]
+    choices = [(source.value, TRUST_TITLES[source]) for source in ROLE_TRUST[role]]
+    return [existing, *choices] if DEFAULT_TRUST.get(role) is None else [*choices, existing]
 
 
 GITHUB_REF_KINDS = {
@@ -85,93 +90,58 @@ OPTION_TITLES = {
 
 LAMBDA_NO_TRUST = (
     "Lambda: no trust policy here. The Lambda service pulls the image (through the repository "
-    "policy below), not the function's execution role; the identity policy belongs on whoever "
-    "deploys the function."
+    "policy), not the function's execution role; the identity policy belongs on whoever deploys "
+    "the function, in the function's account."
 )
 
 
 class Deployment(
     namedtuple(
         "Deployment",
-        "trust subject gitlab_host principal function_account role_name cluster",
-        defaults=(None, None, None, None, None, "", None),
+        "trust subject gitlab_host principal function_account role_name cluster role_path",
+        defaults=(None, None, None, None, None, "", None, "/"),
     )
 ):
     """Where the policy goes. trust: a TrustSource or None; subject: the OIDC `sub` value;
     gitlab_host: the GitLab instance host; principal: another account ID or role ARN that
-    pulls (cross-account); function_account: Lambda's account; role_name: the role to create
-    (or the existing one to attach to); cluster: the EKS cluster of a Fargate profile."""
+    pulls (cross-account), or Lambda's deployer; function_account: Lambda's account;
+    role_name and role_path: the role to create (or the existing one to attach to);
+    cluster: the EKS cluster of a Fargate profile."""
 
     __slots__ = ()
 
 
-class Document(namedtuple("Document", "kind document account placement explanation targets", defaults=((),))):
-    """A trust or repository policy: the JSON, the account it lives in, where it goes, why;
-    targets: for a repository policy, the repositories it is set on."""
+class TrustAnswers(
+    namedtuple(
+        "TrustAnswers",
+        "github_repository github_branch github_tag github_environment github_sub gitlab_url "
+        "gitlab_project gitlab_branch gitlab_sub cluster principal function_account role_name",
+    )
+):
+    """The free-text answers about the role, as typed (None when not given)."""
 
     __slots__ = ()
 
 
-class Bundle(namedtuple("Bundle", "request deployment identity trust repository notes")):
-    """Everything to apply for one request: identity policy, trust policy, repository policy."""
-
-    __slots__ = ()
-
-    @property
-    def role_account(self) -> str:
-        return principal_account(self.deployment.principal) or self.request.account
-
-    @property
-    def cross_account(self) -> bool:
-        return self.role_account != self.request.account
-
-    def placement(self) -> list[str]:
-        """Where each document goes, one line each."""
-        role = self.deployment.role_name
-        lines = [
-            f"Identity policy: attach to the role {role} in account {self.role_account}"
-            + (" (created here with the trust policy below)." if self.trust else " (an existing role).")
-        ]
-        if self.trust:
-            lines.append(f"Trust policy: the trust relationship of {role} ({self.trust.placement}).")
-        if self.repository:
-            lines.append(f"Repository policy: {self.repository.placement}")
-        return lines
+FIELD_NAMES = {
+    "github_repository": "GitHub repository",
+    "github_branch": "GitHub branch",
+    "github_tag": "GitHub tag",
+    "github_environment": "GitHub environment",
+    "github_sub": "GitHub sub",
+    "gitlab_url": "GitLab URL",
+    "gitlab_project": "GitLab project",
+    "gitlab_branch": "GitLab branch",
+    "gitlab_sub": "GitLab sub",
+    "cluster": "cluster",
+    "principal": "principal",
+    "function_account": "function account",
+    "role_name": "role name",
+}
+"""Each answer in the words the user knows it by (errors name fields this way)."""
 
 
-GITHUB_PROVIDER = "token.actions.githubusercontent.com"
-_GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_ROLE_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})$")
-_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-_CLUSTER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
-
-
-def principal_account(principal: str | None) -> str | None:
-    if not principal:
-        return None
-    match = _ROLE_ARN.match(principal)
-    return match.group(2) if match else principal
-
-
-def github_subject(
-    repository: str, branch: str | None = None, tag: str | None = None, environment: str | None = None
-) -> str:
-    """The `sub` claim GitHub puts in its OIDC token for a workflow run."""
-    if environment:
-        return f"repo:{repository}:environment:{environment}"
-    if tag:
-        return f"repo:{repository}:ref:refs/tags/{tag}"
-    return f"repo:{repository}:ref:refs/heads/{branch or 'main'}"
-
-
-def gitlab_subject(project: str, branch: str | None = None) -> str:
-    """The `sub` claim GitLab puts in its OIDC token for a pipeline on a branch."""
-    return f"project_path:{project}:ref_type:branch:ref:{branch or 'main'}"
-
-
-def default_role_name(request: PolicyRequest) -> str:
-    first = re.sub(r"[^\w+=,.@-]", "-", request.repositories[0].replace("*", "all").replace("?", "x")).strip("-")
-    return f"ecr-{request.role.value}-{request.access.value}-{first}"[:64]
+# -- validation -----------------------------------------------------------------------------
 
 
 def make_deployment(
@@ -193,78 +163,172 @@ def make_deployment(
     role_name: str | None = None,
 ) -> tuple[Deployment, list[Message]]:
     """Validate the deployment answers; raises RequestError listing every problem."""
+    answers = TrustAnswers(
+        github_repository,
+        github_branch,
+        github_tag,
+        github_environment,
+        github_sub,
+        gitlab_url,
+        gitlab_project,
+        gitlab_branch,
+        gitlab_sub,
+        cluster,
+        principal,
+        function_account,
+        role_name,
+    )
+    control = _control_character_errors(answers)
+    if control:
+        raise RequestError(control)
     errors: list[Message] = []
     warnings: list[Message] = []
-    source = None
+    source = _trust_source(request, trust, errors)
+    subject, host = _oidc_subject(source, answers, errors, warnings)
+    _check_cluster(source, answers.cluster, errors)
+    principal = _principal(request, answers.principal, errors)
+    fn_account = _function_account(request, principal, answers.function_account, errors)
+    name, path = _role_name_and_path(request, principal, answers.role_name, errors)
+    errors.extend(_role_option_errors(request))
+    warnings.extend(_addon_registry_warnings(request, source))
+    if errors:
+        raise RequestError(errors)
+    deployment = Deployment(source, subject, host, principal, fn_account, name, answers.cluster, path)
+    return deployment, warnings
+
+
+def _control_character_errors(answers: TrustAnswers) -> list[Message]:
+    """A trust policy is no place for control characters: refuse them in every field."""
+    return [
+        Message(
+            FIELD_NAMES[field],
+            value,
+            "contains control characters (shown escaped); a trust policy or role must be printable text",
+            "Retype the value without them.",
+        )
+        for field, value in answers._asdict().items()
+        if value and has_control_characters(value)
+    ]
+
+
+def _trust_source(request: PolicyRequest, trust: str | None, errors: list[Message]) -> TrustSource | None:
     if trust is None:
-        source = DEFAULT_TRUST.get(request.role)
-    elif trust == "none":
-        source = None  # attach to an existing role: no trust policy
-    else:
-        try:
-            source = TrustSource(trust)
-        except ValueError:
-            errors.append(
-                Message(
-                    "trust", trust, "is not a trust source", f"Accepted: {', '.join(s.value for s in TrustSource)}."
-                )
+        return DEFAULT_TRUST.get(request.role)
+    if trust == "none":
+        return None  # attach to an existing role: no trust policy
+    try:
+        source = TrustSource(trust)
+    except ValueError:
+        accepted = ", ".join(s.value for s in TrustSource)
+        errors.append(Message("trust", trust, "is not a trust source", f"Accepted: {accepted}."))
+        return None
+    if source not in ROLE_TRUST[request.role]:
+        allowed = ", ".join(s.value for s in ROLE_TRUST[request.role]) or "none (the Lambda service pulls)"
+        errors.append(
+            Message(
+                "trust",
+                trust,
+                f"does not fit the role {request.role.value}",
+                f"Accepted for {request.role.value}: {allowed}.",
             )
-        else:
-            if source not in ROLE_TRUST[request.role]:
-                allowed = ", ".join(s.value for s in ROLE_TRUST[request.role]) or "none (the Lambda service pulls)"
-                errors.append(
-                    Message(
-                        "trust",
-                        trust,
-                        f"does not fit the role {request.role.value}",
-                        f"Accepted for {request.role.value}: {allowed}.",
-                    )
-                )
-    subject = host = None
+        )
+        return None
+    return source
+
+
+def _oidc_subject(source, answers: TrustAnswers, errors, warnings) -> tuple[str | None, str | None]:
+    """The sub claim (and GitLab host) a GitHub or GitLab trust pins."""
     if source is TrustSource.GITHUB:
-        if github_sub:
-            subject = github_sub.strip()
-        elif not github_repository or not _GITHUB_REPOSITORY.match(github_repository):
-            errors.append(
-                Message(
-                    "GitHub repository",
-                    github_repository or "",
-                    "is missing or not OWNER/REPO" if github_repository else "is required for GitHub OIDC",
-                    "Accepted: OWNER/REPO, e.g. my-org/my-app; or give the exact sub claim.",
-                )
+        return _github_subject(answers, errors, warnings), None
+    if source is TrustSource.GITLAB:
+        host = _gitlab_host(answers.gitlab_url, errors)
+        return _gitlab_subject(answers, errors, warnings), host
+    return None, None
+
+
+_GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_GITLAB_PROJECT = re.compile(r"[\w.-]+(/[\w.-]+)+")
+_GITLAB_URL = re.compile(r"https://[A-Za-z0-9.-]+(:\d+)?(/[\w.-]+)*")
+_CLUSTER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+
+
+def _checked_subject(field: str, subject: str, check, accepted: str, errors, warnings) -> str | None:
+    verdict = check(subject)
+    if verdict.problem:
+        errors.append(Message(field, subject, verdict.problem, accepted))
+        return None
+    if verdict.admits:
+        warnings.append(Message(field, subject, f"admits {verdict.admits}"))
+    return subject
+
+
+def _github_subject(answers: TrustAnswers, errors, warnings) -> str | None:
+    if answers.github_sub:
+        sub = answers.github_sub.strip()
+        return _checked_subject("GitHub sub", sub, check_github_subject, GITHUB_SUBJECT_ACCEPTED, errors, warnings)
+    repository = answers.github_repository
+    if not repository or not _GITHUB_REPOSITORY.fullmatch(repository):
+        errors.append(
+            Message(
+                "GitHub repository",
+                repository or "",
+                "is missing or not OWNER/REPO" if repository else "is required for GitHub OIDC",
+                "Accepted: OWNER/REPO, e.g. my-org/my-app; or give the exact sub claim.",
             )
-        else:
-            if not (github_branch or github_tag or github_environment):
-                warnings.append(
-                    Message("GitHub ref", "", "not given: only workflows on the branch main may assume the role")
-                )
-            subject = github_subject(github_repository, github_branch, github_tag, github_environment)
-    elif source is TrustSource.GITLAB:
-        url = (gitlab_url or "https://gitlab.com").rstrip("/")
-        if not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[\w.-]+)*$", url):
-            errors.append(
-                Message(
-                    "GitLab URL",
-                    url,
-                    "is not an https:// URL of a GitLab instance",
-                    "Accepted: e.g. https://gitlab.com or https://gitlab.example.com.",
-                )
+        )
+        return None
+    subject = github_subject(repository, answers.github_branch, answers.github_tag, answers.github_environment)
+    if not (answers.github_tag or answers.github_environment):
+        branch = answers.github_branch or "main"
+        given = "" if answers.github_branch else "not given: "
+        warnings.append(
+            Message(
+                "GitHub ref",
+                "",
+                f"{given}only workflow runs on the branch {branch!r} may assume the role; jobs that use an "
+                "`environment:` present repo:OWNER/REPO:environment:NAME instead and are refused: pin the "
+                "environment for those",
             )
-        host = url.removeprefix("https://")
-        if gitlab_sub:
-            subject = gitlab_sub.strip()
-        elif not gitlab_project or not re.match(r"^[\w.-]+(/[\w.-]+)+$", gitlab_project):
-            errors.append(
-                Message(
-                    "GitLab project",
-                    gitlab_project or "",
-                    "is required for GitLab OIDC" if not gitlab_project else "is not GROUP/PROJECT",
-                    "Accepted: GROUP/PROJECT (subgroups too); or give the exact sub claim.",
-                )
+        )
+    return _checked_subject("GitHub sub", subject, check_github_subject, GITHUB_SUBJECT_ACCEPTED, errors, warnings)
+
+
+def _gitlab_host(url: str | None, errors) -> str | None:
+    url = (url or "https://gitlab.com").rstrip("/")
+    if not _GITLAB_URL.fullmatch(url):
+        errors.append(
+            Message(
+                "GitLab URL",
+                url,
+                "is not an https:// URL of a GitLab instance",
+                "Accepted: e.g. https://gitlab.com or https://gitlab.example.com.",
             )
-        else:
-            subject = gitlab_subject(gitlab_project, gitlab_branch)
-    elif source is TrustSource.EKS_FARGATE and (not cluster or not _CLUSTER.match(cluster)):
+        )
+        return None
+    return url.removeprefix("https://")
+
+
+def _gitlab_subject(answers: TrustAnswers, errors, warnings) -> str | None:
+    if answers.gitlab_sub:
+        sub = answers.gitlab_sub.strip()
+        return _checked_subject("GitLab sub", sub, check_gitlab_subject, GITLAB_SUBJECT_ACCEPTED, errors, warnings)
+    project = answers.gitlab_project
+    if not project or not _GITLAB_PROJECT.fullmatch(project):
+        errors.append(
+            Message(
+                "GitLab project",
+                project or "",
+                "is required for GitLab OIDC" if not project else "is not GROUP/PROJECT",
+                "Accepted: GROUP/PROJECT (subgroups too); or give the exact sub claim.",
+            )
+        )
+        return None
+    return gitlab_subject(project, answers.gitlab_branch)
+
+
+def _check_cluster(source, cluster: str | None, errors) -> None:
+    if source is TrustSource.EKS_FARGATE and (not cluster or not _CLUSTER.fullmatch(cluster)):
         errors.append(
             Message(
                 "cluster",
@@ -273,241 +337,192 @@ def make_deployment(
                 "Accepted: letters, digits, - and _ (up to 100).",
             )
         )
-    if principal:
-        principal = principal.strip()
-        if not _ROLE_ARN.match(principal) and not check_account(principal).ok:
-            errors.append(
-                Message(
-                    "principal",
-                    principal,
-                    "is neither an account ID nor a role ARN",
-                    "Accepted: 12 digits, or arn:aws:iam::ACCOUNT:role/NAME.",
-                )
+
+
+def _principal(request: PolicyRequest, principal: str | None, errors) -> str | None:
+    """An account ID (normalised) or a role ARN in the repositories' partition."""
+    if not principal:
+        return None
+    principal = principal.strip()
+    account = check_account(principal)
+    if account.ok:
+        return account.value
+    match = ROLE_ARN.fullmatch(principal)
+    if not match:
+        errors.append(
+            Message(
+                "principal",
+                principal,
+                "is neither an account ID nor a role ARN",
+                "Accepted: 12 digits, or arn:aws:iam::ACCOUNT:role/NAME (or role/PATH/NAME).",
             )
-        elif check_account(principal).ok:
-            principal = check_account(principal).value
-    if function_account:
-        check = check_account(function_account)
-        if check.error:
-            errors.append(check.error._replace(field="function account"))
-        function_account = check.value
-    if request.role is not Role.LAMBDA and function_account:
-        errors.append(Message("function account", function_account, "only applies to the lambda role", "Leave it out."))
+        )
+        return None
+    partition = request.partition.name
+    if match.group(1) != partition:
+        errors.append(
+            Message(
+                "principal",
+                principal,
+                f"is in the partition {match.group(1)}, the repositories in {partition} ({request.region}): "
+                "roles and resource policies never delegate across partitions",
+                f"Accepted: a role ARN that starts with arn:{partition}:iam::, or a 12-digit account ID of {partition}.",
+            )
+        )
+        return None
+    return principal
+
+
+def _function_account(request: PolicyRequest, principal: str | None, given: str | None, errors) -> str | None:
+    """Lambda's function account: given, or the deployer's account (--principal); else the repositories'."""
+    if request.role is not Role.LAMBDA:
+        if given:
+            errors.append(Message("function account", given, "only applies to the lambda role", "Leave it out."))
+        return None
+    deployer = principal_account(principal)
+    if not given:
+        return deployer or request.account
+    check = check_account(given)
+    if check.error:
+        errors.append(check.error._replace(field="function account"))
+        return None
+    if deployer and deployer != check.value:
+        errors.append(
+            Message(
+                "function account",
+                check.value,
+                f"differs from the account of the principal ({deployer}), who deploys the functions",
+                "Give one of them, or the same account in both.",
+            )
+        )
+    return check.value
+
+
+def default_role_name(request: PolicyRequest) -> str:
+    first = re.sub(r"[^\w+=,.@-]", "-", request.repositories[0].replace("*", "all").replace("?", "x")).strip("-")
+    return f"ecr-{request.role.value}-{request.access.value}-{first}"[:64]
+
+
+def _role_name_and_path(request: PolicyRequest, principal: str | None, role_name: str | None, errors):
+    """The role's name and path: as given, or taken from a principal role ARN (path kept)."""
     name = role_name.strip() if role_name else None
-    role_match = _ROLE_ARN.match(principal or "")
-    if role_match and not name:
-        name = role_match.group(3)
-    if name and not _ROLE_NAME.match(name):
+    match = ROLE_ARN.fullmatch(principal or "")
+    path = "/" + match.group(3) if match else "/"
+    if match and name and name != match.group(4):
+        errors.append(
+            Message(
+                "role name",
+                name,
+                f"differs from the role the principal names ({match.group(4)}), so the policies would not meet",
+                "Leave the role name out, or name the same role.",
+            )
+        )
+    name = name or (match.group(4) if match else None)
+    if name and not _ROLE_NAME.fullmatch(name):
         errors.append(
             Message(
                 "role name", name, "is not an IAM role name", "Accepted: up to 64 letters, digits and + = , . @ _ -."
             )
         )
-    if errors:
-        raise RequestError(errors)
-    deployment = Deployment(
-        trust=source,
-        subject=subject,
-        gitlab_host=host,
-        principal=principal,
-        function_account=function_account or (request.account if request.role is Role.LAMBDA else None),
-        role_name=name or default_role_name(request),
-        cluster=cluster,
-    )
-    return deployment, warnings
+    return name or default_role_name(request), path
 
 
-def _statement(sid: str, principal: dict, action, condition: dict | None = None) -> dict:
-    statement = {"Sid": sid, "Effect": "Allow", "Principal": principal, "Action": action}
-    if condition:
-        statement["Condition"] = condition
-    return statement
+def _role_option_errors(request: PolicyRequest) -> list[Message]:
+    if request.role is Role.LAMBDA and request.public:
+        return [
+            Message(
+                "options",
+                "lambda + public",
+                "cannot be combined: Lambda runs container images only from private Amazon ECR "
+                "repositories in the function's region, never from ECR Public",
+                "Leave out the ECR Public option (push the image to a private repository).",
+            )
+        ]
+    return []
 
 
-def _match_operator(value: str) -> str:
-    return "StringLike" if "*" in value or "?" in value else "StringEquals"
+def pulls_addon_images(request: PolicyRequest, source: TrustSource | None) -> bool:
+    """Does this role pull the EKS add-ons' images? Node and Fargate roles do; Pod Identity roles do not."""
+    return request.role is Role.EKS and not request.public and source is not TrustSource.EKS_POD_IDENTITY
 
 
-def build_trust(request: PolicyRequest, deployment: Deployment, account: str) -> Document | None:
-    """The role's trust policy: who may assume it, and under which conditions."""
-    source = deployment.trust
-    if source is None:
-        return None
-    partition = request.partition.name
-    china = partition == "aws-cn"
-    why: list[str] = []
-    if source is TrustSource.GITHUB:
-        provider = f"arn:{partition}:iam::{account}:oidc-provider/{GITHUB_PROVIDER}"
-        audience = "sts.amazonaws.com.cn" if china else "sts.amazonaws.com"
-        conditions = {"StringEquals": {f"{GITHUB_PROVIDER}:aud": audience}}
-        conditions.setdefault(_match_operator(deployment.subject), {})[f"{GITHUB_PROVIDER}:sub"] = deployment.subject
-        statement = _statement(
-            "GitHubActionsOIDC", {"Federated": provider}, "sts:AssumeRoleWithWebIdentity", conditions
+def _addon_registry_warnings(request: PolicyRequest, source) -> list[Message]:
+    if not pulls_addon_images(request, source) or addons.addon_registry_account(request.region):
+        return []
+    if request.region.startswith("<"):
+        return []  # a draft without a region yet
+    return [
+        Message(
+            "region",
+            request.region,
+            "has no EKS add-on registry in this tool's table, so the policy has no statement for the add-on "
+            "images: look the registry up on "
+            f"{sources.EKS_ADDON_IMAGES} and allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on "
+            f"arn:{request.partition.name}:ecr:{request.region}:ACCOUNT:repository/*",
         )
-        why = [
-            f"GitHub's OIDC provider ({GITHUB_PROVIDER}) may assume the role with a web identity token.",
-            f"The audience must be {audience}, and the token's sub claim must be {deployment.subject!r}: "
-            "workflows of other repositories, branches or environments are refused.",
-            f"Needs the IAM OIDC provider for {GITHUB_PROVIDER} in account {account}, and "
-            "`permissions: id-token: write` in the workflow. GitHub is changing its sub claims to "
-            "include numeric IDs: check the exact value in a run's token if the role is refused.",
-        ]
-    elif source is TrustSource.GITLAB:
-        host = deployment.gitlab_host
-        provider = f"arn:{partition}:iam::{account}:oidc-provider/{host}"
-        conditions = {"StringEquals": {f"{host}:aud": f"https://{host}"}}
-        conditions.setdefault(_match_operator(deployment.subject), {})[f"{host}:sub"] = deployment.subject
-        statement = _statement("GitLabCIOIDC", {"Federated": provider}, "sts:AssumeRoleWithWebIdentity", conditions)
-        why = [
-            f"The GitLab instance's OIDC provider ({host}) may assume the role with a web identity token.",
-            f"The audience must be https://{host} and the sub claim {deployment.subject!r}.",
-            f"Needs the IAM OIDC provider for {host} in account {account}, and an id_tokens entry "
-            f"with aud https://{host} in .gitlab-ci.yml.",
-        ]
-    elif source is TrustSource.CODEBUILD:
-        statement = _statement(
-            "CodeBuild",
-            {"Service": "codebuild.amazonaws.com"},
-            "sts:AssumeRole",
-            {"StringEquals": {"aws:SourceAccount": account}},
-        )
-        why = [
-            "CodeBuild may assume the role for builds in this account (aws:SourceAccount prevents confused-deputy use)."
-        ]
-    elif source is TrustSource.EC2 or source is TrustSource.EKS_NODE:
-        statement = _statement("EC2Instances", {"Service": "ec2.amazonaws.com"}, "sts:AssumeRole")
-        why = [
-            "EC2 may assume the role for instances that carry it in their instance profile"
-            + (" (the node group's nodes; the kubelet pulls with it)." if source is TrustSource.EKS_NODE else ".")
-        ]
-    elif source is TrustSource.ECS_TASKS:
-        statement = _statement(
-            "ECSTaskExecution",
-            {"Service": "ecs-tasks.amazonaws.com"},
-            "sts:AssumeRole",
-            {"StringEquals": {"aws:SourceAccount": account}},
-        )
-        why = [
-            "ECS may assume the role as the task execution role of tasks in this account; name it "
-            "in the task definition's executionRoleArn."
-        ]
-    elif source is TrustSource.EKS_FARGATE:
-        profile = f"arn:{partition}:eks:{request.region}:{account}:fargateprofile/{deployment.cluster}/*"
-        statement = _statement(
-            "EKSFargatePods",
-            {"Service": "eks-fargate-pods.amazonaws.com"},
-            "sts:AssumeRole",
-            {"ArnLike": {"aws:SourceArn": profile}},
-        )
-        why = [
-            f"EKS Fargate may assume the role for pods of the Fargate profiles of cluster {deployment.cluster} only."
-        ]
-    else:
-        statement = _statement(
-            "EKSPodIdentity", {"Service": "pods.eks.amazonaws.com"}, ["sts:AssumeRole", "sts:TagSession"]
-        )
-        why = [
-            "EKS Pod Identity may assume the role (and tag the session) for pods associated with it. "
-            "Only for pods that call ECR themselves (image builders): the kubelet pulls images with the node role."
-        ]
-    return Document(
-        "trust",
-        {"Version": POLICY_VERSION, "Statement": [statement]},
-        account,
-        TRUST_TITLES[source],
-        tuple(why),
-    )
+    ]
 
 
-def build_repository_policy(request: PolicyRequest, deployment: Deployment, role_account: str) -> Document | None:
-    """The repository policy, when the repository's owner must allow the puller too."""
-    pull = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
-    push = ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]
-    partition = request.partition.name
-    literal = tuple(name for name in request.repositories if "*" not in name and "?" not in name)
-    if request.public:
-        return None
+# -- the bundle -----------------------------------------------------------------------------
+
+
+class Bundle(namedtuple("Bundle", "request deployment identity trust repository registry setup notes")):
+    """Everything to apply for one request: the identity policy; the trust, repository, registry
+    policies (None when not needed); setup (what a created role needs beyond ECR); notes."""
+
+    __slots__ = ()
+
+    @property
+    def role_account(self) -> str:
+        return role_account(self.request, self.deployment)
+
+    @property
+    def cross_account(self) -> bool:
+        return self.role_account != self.request.account
+
+    @property
+    def companion(self) -> Document | None:
+        return self.setup.companion if self.setup else None
+
+    def documents(self) -> list[Document]:
+        """The documents beside the identity policy, in the order they are applied."""
+        return [doc for doc in (self.trust, self.companion, self.repository, self.registry) if doc is not None]
+
+    def document(self, kind: str) -> Document | None:
+        return next((doc for doc in self.documents() if doc.kind == kind), None)
+
+    def placement(self) -> list[str]:
+        """Where each part goes, one line each."""
+        role = self.deployment.role_name
+        holder = "the deployer's role" if self.request.role is Role.LAMBDA else "the role"
+        lines = [
+            f"Identity policy: attach to {holder} {role} in account {self.role_account}"
+            + (" (created here with the trust policy below)." if self.trust else " (an existing role).")
+        ]
+        if self.trust:
+            lines.append(f"Trust policy: the trust relationship of {role} ({self.trust.placement}).")
+        if self.setup:
+            lines += self.setup.summary()
+        for document in (self.repository, self.registry):
+            if document is not None:
+                lines.append(f"{document.title}: {document.placement}")
+        return lines
+
+
+def role_account(request: PolicyRequest, deployment: Deployment) -> str:
+    """Where the role with the identity policy lives: Lambda's function account, or the
+    principal's account, or the repositories' own."""
     if request.role is Role.LAMBDA:
-        lambda_actions = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-        function_account = deployment.function_account or request.account
-        statements = []
-        if function_account != request.account:
-            statements.append(
-                _statement(
-                    "LambdaFunctionAccount", {"AWS": f"arn:{partition}:iam::{function_account}:root"}, lambda_actions
-                )
-            )
-            statements.append(
-                _statement(
-                    "LambdaServicePull",
-                    {"Service": "lambda.amazonaws.com"},
-                    lambda_actions,
-                    {
-                        "StringLike": {
-                            "aws:sourceARN": f"arn:{partition}:lambda:{request.region}:{function_account}:function:*"
-                        }
-                    },
-                )
-            )
-            why = (
-                f"Lambda functions in account {function_account} run images from account {request.account}: "
-                "the repository must allow that account and the Lambda service, limited to functions of that account.",
-                f"The functions must be in {request.region}, the repository's region.",
-            )
-        else:
-            statements.append(
-                _statement("LambdaECRImageRetrievalPolicy", {"Service": "lambda.amazonaws.com"}, lambda_actions)
-            )
-            why = (
-                "The Lambda service pulls the image: the repository must allow lambda.amazonaws.com "
-                "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer.",
-                "Lambda writes this statement itself only when the deployer may call "
-                "ecr:GetRepositoryPolicy and ecr:SetRepositoryPolicy; setting it here makes the deployer need neither.",
-            )
-    elif role_account != request.account:
-        # A role ARN when given; else the account, which always exists (a role ARN that does
-        # not exist yet is refused by ECR), leaving the choice of role to the identity policy.
-        principal = (
-            deployment.principal
-            if _ROLE_ARN.match(deployment.principal or "")
-            else f"arn:{partition}:iam::{role_account}:root"
-        )
-        actions = pull + (push if request.access.value == "push" else [])
-        statements = [
-            _statement(
-                "CrossAccountPull" if request.access.value == "pull" else "CrossAccountPullPush",
-                {"AWS": principal},
-                actions,
-            )
-        ]
-        why = (
-            f"Cross-account: the repositories are in account {request.account}, the role in {role_account}. "
-            "Both halves are needed: this repository policy in the owner's account, and the identity policy on the role.",
-            "ecr:GetAuthorizationToken is not listed: it has no effect in a repository policy (the identity policy grants it).",
-        )
-    else:
-        return None
-    placement = (
-        f"set on {', '.join(literal) or 'each matching repository'} in account {request.account} "
-        f"({request.region}) with `aws ecr set-repository-policy`"
-    )
-    if len(literal) < len(request.repositories):
-        placement += "; a repository policy is set per repository, so patterns need each matching repository named"
-    return Document(
-        "repository",
-        {"Version": POLICY_VERSION, "Statement": statements},
-        request.account,
-        placement + ".",
-        why,
-        literal,
-    )
+        return deployment.function_account or request.account
+    return principal_account(deployment.principal) or request.account
 
 
-def build_bundle(request: PolicyRequest, deployment: Deployment, identity: GeneratedPolicy | None = None) -> Bundle:
-    identity = identity or build_policy(request)
-    role_account = principal_account(deployment.principal) or request.account
-    trust = build_trust(request, deployment, role_account)
-    repository = build_repository_policy(request, deployment, role_account)
+def build_identity(request: PolicyRequest, deployment: Deployment) -> GeneratedPolicy:
+    """The identity policy for this deployment (EKS Pod Identity roles skip the add-on images)."""
+    return build_policy(request, addon_images=pulls_addon_images(request, deployment.trust))
+
+
+def _notes(request: PolicyRequest, deployment: Deployment, account: str, setup: RoleSetup | None) -> list[str]:
     notes = []
     if request.role is Role.LAMBDA:
         notes.append(LAMBDA_NO_TRUST)
@@ -515,8 +530,27 @@ def build_bundle(request: PolicyRequest, deployment: Deployment, identity: Gener
         from wizard.core.builder import KMS_NOTE
 
         notes.append(KMS_NOTE)
-    if role_account == request.account and deployment.principal:
+    if account == request.account and deployment.principal and request.role is not Role.LAMBDA:
         notes.append(
-            "The principal is in the repositories' own account: the identity policy alone is enough, no repository policy is needed."
+            "The principal is in the repositories' own account: the identity policy alone is enough, "
+            "no repository policy is needed."
         )
-    return Bundle(request, deployment, identity, trust, repository, tuple(notes))
+    if setup:
+        notes.extend(setup.still_needed)
+    return notes
+
+
+def build_bundle(request: PolicyRequest, deployment: Deployment, identity: GeneratedPolicy | None = None) -> Bundle:
+    identity = identity or build_identity(request, deployment)
+    account = role_account(request, deployment)
+    setup = build_role_setup(request, deployment, account)
+    return Bundle(
+        request,
+        deployment,
+        identity,
+        build_trust(request, deployment, account),
+        build_repository_policy(request, deployment, account),
+        build_registry_policy(request, deployment, account),
+        setup,
+        tuple(_notes(request, deployment, account, setup)),
+    )

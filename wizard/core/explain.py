@@ -10,7 +10,8 @@ import textwrap
 from collections.abc import Iterable
 
 from wizard.core.builder import GeneratedPolicy, Statement
-from wizard.core.regions import login_command
+from wizard.core.catalog import AUTH_ACTION
+from wizard.core.regions import PUBLIC_LOGIN_COMMAND, login_command
 from wizard.core.request import Message
 from wizard.core.roles import ROLES
 
@@ -28,15 +29,23 @@ def _wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
     )
 
 
+def source_line(page: str) -> str:
+    """Where a fact comes from, as every explanation prints it (one line: addresses are not wrapped)."""
+    return f"Source: {page}"
+
+
 def statement_lines(number: int, statement: Statement) -> list[str]:
-    """One statement: what it is for, each action's why and symptom, and its Resource."""
+    """One statement: what it is for, each action's why, symptom and source, and its Resource."""
     lines = [f"Statement {number}: {statement.sid} ({statement.title})"]
     lines += _wrap(statement.summary, "  ")
     for action in statement.actions:
         lines.append(f"  - {action.name} ({action.access_level}; {action.step})")
         lines += _wrap(f"Why: {action.why}", "      ", "        ")
         lines += _wrap(f"Without it: {action.without}", "      ", "        ")
+        lines.append(f"      {source_line(action.source)}")
     lines += _wrap(f"Resource: {statement.scope_note}", "  ", "    ")
+    if statement.source:
+        lines.append(f"    {source_line(statement.source)}")
     return lines
 
 
@@ -47,11 +56,24 @@ def attach_lines(policy: GeneratedPolicy) -> list[str]:
     lines += _wrap(f"Attach to: {info.attach_to}", "  ", "    ")
     if info.caveat:
         lines += _wrap(f"Caution: {info.caveat}", "  ", "    ")
+    lines.append(f"  {source_line(info.source)}")
     return lines
+
+
+def logs_in(policy: GeneratedPolicy) -> bool:
+    """Does the policy's holder run docker login? (A Lambda deployer never pulls, so never does.)"""
+    return any(action.name.endswith(":GetAuthorizationToken") for s in policy.statements for action in s.actions)
 
 
 def login_lines(policy: GeneratedPolicy) -> list[str]:
     request = policy.request
+    if not logs_in(policy):
+        actor = ROLES[request.role].actor
+        return [
+            f"No docker login: {actor} never pulls or pushes images itself, so it needs no ecr:GetAuthorizationToken."
+        ]
+    if request.public:
+        return ["Log in before docker push (uses ecr-public:GetAuthorizationToken)", f"  {PUBLIC_LOGIN_COMMAND}"]
     return [
         "Log in before docker pull or push (uses ecr:GetAuthorizationToken)",
         f"  {login_command(request.account, request.region)}",

@@ -14,7 +14,7 @@ import os
 from collections import namedtuple
 from enum import Enum
 
-from wizard.core.builder import GeneratedPolicy, build_policy, render_json
+from wizard.core.builder import GeneratedPolicy, render_json
 from wizard.core.names import describe_pattern, is_pattern
 
 
@@ -88,8 +88,9 @@ def split_policy(policy: GeneratedPolicy, kind: PolicyKind = PolicyKind.MANAGED)
         return [policy]
     # Only the Resource lists depend on the names, so a part's size is a fixed overhead plus,
     # per repository-scoped statement, a JSON list of ARNs: count it instead of rebuilding.
-    scoped = sum(1 for statement in policy.statements if statement.resources != ("*",))
-    one = build_policy(request._replace(repositories=("x",)))
+    arns = set(request.repository_arns)
+    scoped = sum(1 for statement in policy.statements if arns.intersection(statement.resources))
+    one = policy.rebuilt(("x",))
     empty = policy_size(one.document) - scoped * len(json.dumps(request.repository_arn("x")))
     parts: list[GeneratedPolicy] = []
     chunk: list[str] = []
@@ -98,11 +99,11 @@ def split_policy(policy: GeneratedPolicy, kind: PolicyKind = PolicyKind.MANAGED)
         entry = len(json.dumps(request.repository_arn(name), ensure_ascii=False)) + 1
         grown = empty + scoped * (listed + entry + 1)  # + '[' ']' - the last ','
         if chunk and grown > kind.limit:
-            parts.append(build_policy(request._replace(repositories=tuple(chunk))))
+            parts.append(policy.rebuilt(chunk))
             chunk, listed = [], 0
         chunk.append(name)
         listed += entry
-    parts.append(build_policy(request._replace(repositories=tuple(chunk))))
+    parts.append(policy.rebuilt(chunk))
     for part in parts:
         if not check_size(part, kind).fits:
             raise SizeError(f"the repository {part.request.repositories[-1]!r} alone does not fit in {kind.title}")
@@ -137,7 +138,7 @@ def compact_policy(policy: GeneratedPolicy, kind: PolicyKind = PolicyKind.MANAGE
         return Compaction(policy, ())
     for grouping in (_group_by_namespace, *(_prefix_grouper(length) for length in (12, 8, 5, 3, 1))):
         names, wildcards = _apply_grouping(request.repositories, grouping)
-        candidate = build_policy(request._replace(repositories=tuple(names)))
+        candidate = policy.rebuilt(names)
         if check_size(candidate, kind).fits:
             return Compaction(candidate, tuple(wildcards))
     raise SizeError("even grouping every name under a shared prefix leaves the policy over the limit; use --split")

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from wizard.core.answers import OUTPUT_TITLES, Preview, Step
 from wizard.core.catalog import lookup
+from wizard.core.explain import login_lines, logs_in
 from wizard.core.lint import check_policy, without_action
 from wizard.core.regions import PUBLIC_LOGIN_COMMAND, login_command
 from wizard.core.roles import ROLES
@@ -110,18 +111,20 @@ class ReviewStep(WizardStep):
             )
             if info.caveat:
                 content += Content.from_markup("\n\n[$warning b]Caution[/] $caveat", caveat=info.caveat)
+            content += Content.from_markup("\n[$text-muted]Source: $source[/]", source=info.source)
             bundle = preview.bundle
             if bundle is not None:
                 content += Content.from_markup("\n\n[b]Where each part goes[/b]\n") + Content(
                     "\n".join(bundle.placement())
                 )
-                for document in (bundle.trust, bundle.repository):
-                    if document is not None:
-                        content += Content.from_markup(f"\n\n[b]{document.kind.capitalize()} policy[/b]\n") + Content(
-                            "\n".join(document.explanation)
-                        )
+                for document in bundle.documents():
+                    content += Content.from_markup("\n\n[b]$title[/b]\n", title=document.title) + Content(
+                        "\n".join(document.explanation)
+                    )
                 for note in bundle.notes:
                     content += Content.from_markup("\n\n[$warning b]Note[/] $note", note=note)
+        elif section == "login" and not logs_in(preview.policy):
+            content = Content(login_lines(preview.policy)[0])
         elif section == "login":
             public = request.public
             content = Content.from_markup(
@@ -209,12 +212,13 @@ def explain_statement(preview: Preview, index: int) -> Content:
         parts.append(
             Content.from_markup(
                 "\n[b $accent]$name[/]\n[$text-muted]$level access · used by $step[/]\n"
-                "[b]Why:[/b] $why\n[b]Without it:[/b] $without\n",
+                "[b]Why:[/b] $why\n[b]Without it:[/b] $without\n[$text-muted]Source: $source[/]\n",
                 name=action.name,
                 level=action.access_level,
                 step=action.step,
                 why=action.why,
                 without=action.without,
+                source=action.source,
             )
         )
     parts.append(Content.from_markup("\n[b]Resource[/b] $note", note=statement.scope_note))
