@@ -12,7 +12,18 @@ from pathlib import Path
 import policy_sentry
 import pytest
 
-from wizard.core.catalog import AUTH_ACTION, CATALOG, PULL_ACTIONS, PUSH_ACTIONS, ResourceType, lookup
+from wizard.core import Role, build_policy, make_request
+from wizard.core.catalog import (
+    AUTH_ACTION,
+    CATALOG,
+    LAMBDA_DEPLOY_ACTIONS,
+    PULL_ACTIONS,
+    PUSH_ACTIONS,
+    ResourceType,
+    lookup,
+)
+from wizard.core.explain import explain_policy
+from wizard.core.roles import ROLES
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +73,33 @@ def test_every_row_explains_itself(action):
 def test_lookup_is_case_insensitive_like_iam():
     assert lookup("ECR:batchgetimage") is CATALOG["ecr:BatchGetImage"]
     assert lookup("ecr:DeleteRepository") is None
+
+
+SOURCE_HOSTS = ("https://docs.aws.amazon.com/", "https://repost.aws/knowledge-center/")
+
+
+@pytest.mark.parametrize(
+    "action", [*CATALOG.values(), *LAMBDA_DEPLOY_ACTIONS], ids=lambda action: f"{action.short_name}-{action.step}"
+)
+def test_every_row_names_the_aws_page_it_follows(action):
+    assert action.source.startswith(SOURCE_HOSTS), action.source
+
+
+def test_every_role_fact_names_its_page_and_explanations_show_the_sources():
+    for info in ROLES.values():
+        assert info.source.startswith(SOURCE_HOSTS)
+    policy = build_policy(make_request("eks", ["app"], "us-east-1", "123456789012").request)
+    text = explain_policy(policy)
+    for statement in policy.statements:
+        for action in statement.actions:
+            assert f"Source: {action.source}" in text
+    assert f"Source: {ROLES[Role.EKS].source}" in text
+    assert "Source: https://docs.aws.amazon.com/eks/latest/userguide/add-ons-images.html" in text
+
+
+def test_eks_addon_table_covers_every_region_this_tool_knows():
+    from wizard.core.addons import EKS_ADDON_REGISTRY_ACCOUNTS
+    from wizard.core.regions import KNOWN_REGIONS
+
+    assert set(KNOWN_REGIONS) <= set(EKS_ADDON_REGISTRY_ACCOUNTS)
+    assert all(len(account) == 12 and account.isdigit() for account in EKS_ADDON_REGISTRY_ACCOUNTS.values())

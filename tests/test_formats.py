@@ -179,7 +179,7 @@ def test_terraform_parses_and_its_documents_equal_the_json(setup):
     if bundle.registry is not None:
         (registry,) = resources["aws_ecr_registry_policy"].values()
         assert ("provider" in registry) == bundle.cross_account
-    assert text.startswith("# ECR access for a")
+    assert text.startswith(f"# ECR {bundle.request.access.value} access for ")
 
 
 def cfn_errors(text: str) -> list[str]:

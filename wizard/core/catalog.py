@@ -246,7 +246,10 @@ LAMBDA_DEPLOY_ACTIONS: tuple[EcrAction, ...] = (
     ),
     CATALOG["ecr:GetDownloadUrlForLayer"]._replace(
         step="CreateFunction / UpdateFunctionCode",
-        why="Lambda checks that the deployer may also read the image's layers, as AWS documents for the deployer.",
+        why=(
+            "Lambda also checks that the deployer may read the image's layers: AWS lists both actions "
+            "for whoever creates or updates the function."
+        ),
         without=(
             "CreateFunction or UpdateFunctionCode fails with 'Lambda does not have permission to "
             "access the ECR image' (AccessDeniedException)."

@@ -19,6 +19,7 @@ from wizard.core.resource_policies import build_registry_policy, build_repositor
 from wizard.core.role_setup import RoleSetup, build_role_setup
 from wizard.core.text import has_control_characters
 from wizard.core.trust import (
+    CHINA_AUDIENCE,
     DEFAULT_TRUST,
     GITHUB_PROVIDER,
     GITHUB_SUBJECT_ACCEPTED,
@@ -535,6 +536,8 @@ def _notes(request: PolicyRequest, deployment: Deployment, account: str, setup: 
             "The principal is in the repositories' own account: the identity policy alone is enough, "
             "no repository policy is needed."
         )
+    if deployment.trust is TrustSource.GITHUB and request.partition.name == "aws-cn":
+        notes.append(CHINA_AUDIENCE)
     if setup:
         notes.extend(setup.still_needed)
     return notes

@@ -69,9 +69,9 @@ def login_lines(policy: GeneratedPolicy) -> list[str]:
     request = policy.request
     if not logs_in(policy):
         actor = ROLES[request.role].actor
-        return [
-            f"No docker login: {actor} never pulls or pushes images itself, so it needs no ecr:GetAuthorizationToken."
-        ]
+        return _wrap(
+            f"No docker login: {actor} never pulls or pushes images itself, so it needs no {AUTH_ACTION.name}.", ""
+        )
     if request.public:
         return ["Log in before docker push (uses ecr-public:GetAuthorizationToken)", f"  {PUBLIC_LOGIN_COMMAND}"]
     return [

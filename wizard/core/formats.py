@@ -14,6 +14,7 @@ from wizard import __version__
 from wizard.core.builder import GeneratedPolicy, render_json
 from wizard.core.deploy import Bundle
 from wizard.core.explain import source_line, statement_lines
+from wizard.core.roles import ROLES
 
 FORMATS = ("json", "terraform", "cloudformation", "aws-cli")
 EXTENSIONS = {"json": "json", "terraform": "tf", "cloudformation": "yaml", "aws-cli": "sh"}
@@ -66,7 +67,7 @@ def comment_lines(bundle: Bundle, parts: list[GeneratedPolicy], prefix: str) -> 
     """The explanation, as comment lines: header, placement, each statement, notes."""
     request = bundle.request
     lines = [
-        f"ECR access for a {request.role.value} role ({request.access.value}), made by ecr-policy-wizard {__version__}.",
+        f"ECR {request.access.value} access for {ROLES[request.role].title}, made by ecr-policy-wizard {__version__}.",
         "Where each part goes:",
         *(f"  {line}" for line in bundle.placement()),
         "",
@@ -81,15 +82,19 @@ def comment_lines(bundle: Bundle, parts: list[GeneratedPolicy], prefix: str) -> 
         lines.append(f"{document.title}:")
         lines += [f"  {line}" for line in document.explanation]
         lines += [f"  {source_line(page)}" for page in document.sources]
-    if bundle.setup is not None:
-        for managed in bundle.setup.managed:
-            lines += [f"Managed policy {managed.name}: it {managed.why}.", f"  {source_line(managed.source)}"]
-        if bundle.setup.instance_profile:
-            lines.append("Instance profile: EC2 hands a role to an instance only through an instance profile.")
-        lines += [f"  {source_line(page)}" for page in bundle.setup.sources]
+    lines += _setup_source_lines(bundle)
     for note in bundle.notes:
         lines.append(f"Note: {note}")
     return [f"{prefix} {line}".rstrip() for line in lines]
+
+
+def _setup_source_lines(bundle: Bundle) -> list[str]:
+    """Where the role setup's facts (instance profile, managed policies) come from."""
+    setup = bundle.setup
+    if setup is None or not (setup.instance_profile or setup.managed):
+        return []
+    pages = dict.fromkeys([*setup.sources, *(managed.source for managed in setup.managed)])
+    return ["Role setup (instance profile, managed policies above):", *(f"  {source_line(page)}" for page in pages)]
 
 
 # -- Terraform ---------------------------------------------------------------------------

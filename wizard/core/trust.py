@@ -107,10 +107,11 @@ def check_github_subject(subject: str) -> SubjectCheck:
         )
     repository, _, ref = after.partition(":")
     if not _literal(repository):
+        which = "" if repository in ("", "*") else f" whose name matches {repository!r}"
         return SubjectCheck(
             "",
-            f"every repository of {owner} whose name matches {repository or '*'!r}, including repositories "
-            "created later, on every branch, tag, environment and pull request",
+            f"every repository of {owner}{which}, including repositories created later, on every branch, tag, "
+            "environment and pull request",
         )
     if _WILDCARDS.intersection(ref) or not ref:
         return SubjectCheck("", f"the runs of {owner}/{repository} whose ref matches {ref or '*'!r}")
@@ -205,8 +206,6 @@ def _github_trust(request, deployment, account: str):
     ]
     if pins_a_branch(subject):
         why.append(ENVIRONMENT_JOBS_REFUSED)
-    if china:
-        why.append(CHINA_AUDIENCE)
     why.append(
         f"Needs the IAM OIDC provider for {GITHUB_PROVIDER} in account {account}, and "
         "`permissions: id-token: write` in the workflow. GitHub is adding immutable owner and "
