@@ -338,6 +338,14 @@ def test_lambda_with_ecr_public_is_refused():
     )
 
 
+def test_the_wizard_refuses_lambda_with_ecr_public_at_the_options_step():
+    from wizard.core.answers import Answers, Step
+
+    answers = Answers(role=Role.LAMBDA, repositories=["my-app"], region="us-east-1", account=OWNER, public=True)
+    assert any("Lambda runs container images only from private" in str(e) for e in answers.step_errors(Step.SETUP))
+    assert not answers.preview().complete
+
+
 # -- item 11 (re:Post lambda-ecr-image; Lambda images-create) ---------------------------------
 
 

@@ -195,7 +195,7 @@ def _push_statement(request: PolicyRequest) -> Statement:
 def _lambda_deploy_statement(request: PolicyRequest) -> Statement:
     return Statement(
         sid="AllowLambdaImageAccess",
-        title="Image access for CreateFunction",
+        title="Deployer image access",
         summary=(
             f"Lets the deployer create or update Lambda functions from images in the "
             f"{_describe_repositories(request)}: Lambda checks that the caller may read the image. "

@@ -184,7 +184,9 @@ class ReviewStep(WizardStep):
 
 def what_if_without(preview: Preview, action: str) -> Content:
     """What breaks without one action: the catalog's symptom and what `check` would report."""
-    row = lookup(action)
+    # The statement's own row: a Lambda deployer's actions describe the deploy workflow, not docker pull.
+    rows = (row for statement in preview.policy.statements for row in statement.actions if row.name == action)
+    row = next(rows, None) or lookup(action)
     findings = check_policy(without_action(preview.policy.document, action))
     head = Content.from_markup("[b]Without $action[/b]\n$symptom", action=action, symptom=row.without if row else "")
     if not findings:
