@@ -80,6 +80,13 @@ def test_lambda_principal_in_another_account_gets_both_documented_statements(pri
     assert f"attach to the deployer's role {name} in account {OTHER}" in placement
 
 
+def test_same_account_lambda_repository_policy_admits_only_the_accounts_functions():
+    # The service principal acting for another account must not reach the image (IAM confused deputy).
+    (statement,) = json.loads(generate("--role", "lambda", *A, "--document", "repository").stdout)["Statement"]
+    assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert statement["Condition"] == {"StringLike": {"aws:sourceARN": f"arn:aws:lambda:us-east-1:{OWNER}:function:*"}}
+
+
 def test_lambda_principal_and_function_account_must_agree():
     result = generate(
         "--role", "lambda", *A, "--principal", f"arn:aws:iam::{OTHER}:role/d", "--function-account", OWNER

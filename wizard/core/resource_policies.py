@@ -25,17 +25,23 @@ def _names(actions) -> list[str]:
 
 def _lambda_statements(request: PolicyRequest, function_account: str) -> tuple[list[dict], tuple[str, ...]]:
     partition = request.partition.name
+    function_arns = f"arn:{partition}:lambda:{request.region}:{function_account}:function:*"
     if function_account == request.account:
         why = (
             "The Lambda service pulls the image: the repository must allow lambda.amazonaws.com "
-            "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer.",
+            "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer, here only for functions of this account "
+            "(aws:sourceARN), so the service acting for another account cannot use the image.",
             "Lambda writes this statement itself only when the deployer may call ecr:GetRepositoryPolicy "
             "and ecr:SetRepositoryPolicy; setting it here means the deployer needs neither (SetRepositoryPolicy "
             "would let it rewrite who may use the repository).",
         )
-        service = statement("LambdaECRImageRetrievalPolicy", {"Service": "lambda.amazonaws.com"}, LAMBDA_ACTIONS)
+        service = statement(
+            "LambdaECRImageRetrievalPolicy",
+            {"Service": "lambda.amazonaws.com"},
+            LAMBDA_ACTIONS,
+            {"StringLike": {"aws:sourceARN": function_arns}},
+        )
         return [service], why
-    function_arns = f"arn:{partition}:lambda:{request.region}:{function_account}:function:*"
     statements = [
         statement("LambdaFunctionAccount", {"AWS": f"arn:{partition}:iam::{function_account}:root"}, LAMBDA_ACTIONS),
         statement(
@@ -92,7 +98,7 @@ def build_repository_policy(request: PolicyRequest, deployment, role_account: st
         return None
     if request.role is Role.LAMBDA:
         statements, why = _lambda_statements(request, role_account)
-        pages = (sources.LAMBDA_IMAGES, sources.LAMBDA_ECR_REPOST)
+        pages = (sources.LAMBDA_IMAGES, sources.LAMBDA_ECR_REPOST, sources.IAM_CONFUSED_DEPUTY)
     elif role_account != request.account:
         # A role ARN when given; else the account, which always exists (a role ARN that does
         # not exist yet is refused by ECR), leaving the choice of role to the identity policy.
