@@ -507,3 +507,38 @@ def test_every_document_of_every_setup_names_its_sources():
         for managed in bundle.setup.managed if bundle.setup else ():
             assert managed.source.startswith("https://docs.aws.amazon.com/")
         assert check_policy(bundle.identity.document) == [] or role == "lambda"
+
+
+# -- the wizard says the same where the answers are given -----------------------------------
+
+
+async def test_the_wizard_warns_what_an_organisation_wide_subject_admits_and_refuses_lambda_public():
+    from textual.widgets import Input, Static
+
+    from wizard.core.answers import Answers
+    from wizard.tui.app import PolicyWizardApp
+
+    answers = Answers(
+        role=Role.CI, repositories=["my-app"], region="us-east-1", account=OWNER, trust="github", github_ref_kind="sub"
+    )
+    app = PolicyWizardApp(answers=answers)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("alt+4")
+        app.query_one("#github-ref", Input).value = "repo:my-org/*"
+        await pilot.pause()
+        shown = str(app.query_one("#setup-feedback", Static).content)
+        assert "Admits every repository of my-org, including repositories created later" in shown
+        app.query_one("#github-ref", Input).value = "repo:*"
+        await pilot.pause()
+        assert "Pins no repository owner" in str(app.query_one("#setup-feedback", Static).content)
+    lambda_app = PolicyWizardApp(
+        answers=Answers(role=Role.LAMBDA, repositories=["fn"], region="us-east-1", account=OWNER)
+    )
+    async with lambda_app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("alt+4")
+        lambda_app.query_one("#option-public").value = True
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        assert "Lambda runs container images only from private" in str(
+            lambda_app.query_one("#setup-feedback", Static).content
+        )

@@ -274,6 +274,15 @@ class Answers:
             return errors
         return []
 
+    def setup_warnings(self) -> list[Message]:
+        """What the Trust & options answers admit or leave out, worth saying where they are given
+        (an organisation-wide GitHub sub, a branch that environment jobs do not match...)."""
+        try:
+            _, warnings = make_deployment(self.draft_request(), **self.deployment_arguments())
+        except RequestError:
+            return []
+        return warnings
+
     def first_incomplete_step(self) -> Step | None:
         for step in Step:
             if self.step_errors(step):

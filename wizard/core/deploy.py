@@ -165,19 +165,19 @@ def make_deployment(
 ) -> tuple[Deployment, list[Message]]:
     """Validate the deployment answers; raises RequestError listing every problem."""
     answers = TrustAnswers(
-        github_repository,
-        github_branch,
-        github_tag,
-        github_environment,
-        github_sub,
-        gitlab_url,
-        gitlab_project,
-        gitlab_branch,
-        gitlab_sub,
-        cluster,
-        principal,
-        function_account,
-        role_name,
+        github_repository=github_repository,
+        github_branch=github_branch,
+        github_tag=github_tag,
+        github_environment=github_environment,
+        github_sub=github_sub,
+        gitlab_url=gitlab_url,
+        gitlab_project=gitlab_project,
+        gitlab_branch=gitlab_branch,
+        gitlab_sub=gitlab_sub,
+        cluster=cluster,
+        principal=principal,
+        function_account=function_account,
+        role_name=role_name,
     )
     control = _control_character_errors(answers)
     if control:
@@ -194,7 +194,16 @@ def make_deployment(
     warnings.extend(_addon_registry_warnings(request, source))
     if errors:
         raise RequestError(errors)
-    deployment = Deployment(source, subject, host, principal, fn_account, name, answers.cluster, path)
+    deployment = Deployment(
+        trust=source,
+        subject=subject,
+        gitlab_host=host,
+        principal=principal,
+        function_account=fn_account,
+        role_name=name,
+        cluster=answers.cluster,
+        role_path=path,
+    )
     return deployment, warnings
 
 

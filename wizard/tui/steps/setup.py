@@ -140,7 +140,8 @@ class SetupStep(WizardStep):
     def _show_feedback(self, errors_too: bool) -> None:
         errors = self.answers.step_errors(Step.SETUP)
         shown = errors[0] if errors and (errors_too or self._touched()) else None
-        set_content(self.query_one("#setup-feedback", Static), feedback(shown))
+        warnings = self.answers.setup_warnings() if shown is None and self._touched() else []
+        set_content(self.query_one("#setup-feedback", Static), feedback(shown, warnings))
         source = self.answers.trust_source()
         if source is None:
             text = (
