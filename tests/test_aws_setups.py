@@ -18,7 +18,7 @@ from wizard.core import make_request
 from wizard.core.catalog import CATALOG, WHY_AUTH_IS_ON_STAR
 from wizard.core.deploy import build_bundle, make_deployment
 from wizard.core.lint import check_policy
-from wizard.core.request import Role
+from wizard.core.request import Access, Role
 from wizard.core.roles import ROLES
 
 OWNER, OTHER = "123456789012", "210987654321"
@@ -541,4 +541,24 @@ async def test_the_wizard_warns_what_an_organisation_wide_subject_admits_and_ref
         await pilot.press("ctrl+n")
         assert "Lambda runs container images only from private" in str(
             lambda_app.query_one("#setup-feedback", Static).content
+        )
+
+
+async def test_the_wizard_says_a_lambda_deployer_needs_no_docker_login():
+    from textual.widgets import Static
+
+    from wizard.core.answers import Answers
+    from wizard.tui.app import PolicyWizardApp
+    from wizard.tui.steps.review import ReviewStep
+
+    answers = Answers(role=Role.LAMBDA, access=Access.PULL, repositories=["fn"], region="us-east-1", account=OWNER)
+    app = PolicyWizardApp(answers=answers)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("alt+5")
+        app.query_one(ReviewStep)._explain("login")
+        await pilot.pause()
+        shown = str(app.query_one("#explanation", Static).content)
+        assert (
+            shown
+            == "No docker login: the deployer never pulls or pushes images itself, so it needs no ecr:GetAuthorizationToken."
         )

@@ -124,7 +124,7 @@ class ReviewStep(WizardStep):
                 for note in bundle.notes:
                     content += Content.from_markup("\n\n[$warning b]Note[/] $note", note=note)
         elif section == "login" and not logs_in(preview.policy):
-            content = Content(login_lines(preview.policy)[0])
+            content = Content(" ".join(login_lines(preview.policy)))
         elif section == "login":
             public = request.public
             content = Content.from_markup(
