@@ -284,8 +284,4 @@ def test_every_document_generate_writes_checks_clean(flags, document):
         assert "no " in result.stderr or "has no" in result.stderr or "needs no" in result.stderr, result.stderr
         return
     checked = check_text(result.stdout)
-    # A Lambda deployer's identity policy has no login (the Lambda service pulls; issue 13 item 11):
-    # check cannot yet tell it from a puller that logs in through another policy, and warns.
-    deployer = flags[:2] == ["--role", "lambda"] and document == "identity"
-    expected = ["no-login"] if deployer else []
-    assert [f.code for f in checked.findings] == expected, (flags, document, [f.message for f in checked.findings])
+    assert [f.code for f in checked.findings] == [], (flags, document, [f.message for f in checked.findings])

@@ -61,10 +61,7 @@ GENERATED = list(itertools.product(list(Role), list(Access), REPOSITORY_SETS, PA
 def test_generated_policies_check_clean(role, access, repository_set, partition):
     typed, _, _ = REPOSITORY_SETS[repository_set]
     policy = build_policy(make_request(role, typed, PARTITIONS[partition][0], "123456789012", access).request)
-    # A Lambda deployer's policy has no login (the Lambda service pulls, not the deployer); check
-    # cannot yet tell it from a puller that logs in through another policy, so it warns.
-    deployer = role is Role.LAMBDA and access is Access.PULL
-    assert [finding.code for finding in check_policy(policy.document)] == (["no-login"] if deployer else [])
+    assert [finding.code for finding in check_policy(policy.document)] == []
 
 
 def test_split_and_compacted_policies_check_clean():

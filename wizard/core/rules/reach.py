@@ -259,6 +259,15 @@ def _statement_for(context: Context, resource: str) -> Statement | None:
     return None
 
 
+def _lambda_deployer(context: Context, reach: Reach) -> bool:
+    """A Lambda deployer's policy: it lets CreateFunction/UpdateFunctionCode read the image
+    (BatchGetImage, GetDownloadUrlForLayer) and needs no docker login; the Lambda service pulls.
+    Told by its name (a Sid about Lambda) and by granting nothing beyond those two actions."""
+    named = any(re.search(r"lambda", s.sid or "", re.IGNORECASE) for s in context.statements if s.allows)
+    granted = {n for allowed in reach.by_resource.values() for n in allowed if n.startswith("ecr:")}
+    return named and bool(granted) and granted <= set(PULL)
+
+
 @rule(
     "no-login",
     IDENTITY_KINDS,
@@ -284,7 +293,12 @@ def login(context: Context):
         and "*" not in statement.resources
         for statement in context.statements
     )
-    if private and not scoped and not context.decide("ecr:GetAuthorizationToken").allowed:
+    if (
+        private
+        and not scoped
+        and not _lambda_deployer(context, reach)
+        and not context.decide("ecr:GetAuthorizationToken").allowed
+    ):
         yield context.finding(
             "no-login",
             WARNING,
