@@ -8,7 +8,6 @@ it through their output boundary (wizard.core.text.visible) before showing it.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable
 
 from wizard.core import names
@@ -19,8 +18,8 @@ from wizard.core.reference import RISK_TITLES, baselines, expand_action, find_ac
 from wizard.core.rules.principals import NARROWING_KEYS, WEAK_KEYS, is_public
 from wizard.core.rules.reach import ARN, EXAMPLE_REPOSITORY, granted_names, only_account_level, representative_resources
 from wizard.core.text import visible
+from wizard.core.text import wrap as _wrap
 
-WIDTH = 78
 SERVICE_ROLES = {
     "lambda.amazonaws.com": "Lambda, which pulls the image of container functions",
     "codebuild.amazonaws.com": "CodeBuild, which pulls build images with its own credentials",
@@ -46,17 +45,6 @@ _OPERATOR_WORDS = {
     "Null": "is absent:",
 }
 _ESSENTIAL = {AUTH_ACTION.name, *(a.name for a in PULL_ACTIONS), *(a.name for a in PUSH_ACTIONS)}
-
-
-def _wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
-    return textwrap.wrap(
-        text,
-        width=WIDTH,
-        initial_indent=indent,
-        subsequent_indent=hanging if hanging is not None else indent,
-        break_on_hyphens=False,
-        break_long_words=False,
-    )
 
 
 # Principals, conditions, resources, actions ------------------------------------------------

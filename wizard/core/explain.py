@@ -6,7 +6,6 @@ module only lays them out.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable
 
 from wizard.core.builder import GeneratedPolicy, Statement
@@ -14,19 +13,7 @@ from wizard.core.catalog import AUTH_ACTION
 from wizard.core.regions import PUBLIC_LOGIN_COMMAND, login_command
 from wizard.core.request import Message
 from wizard.core.roles import ROLES
-
-WIDTH = 78
-
-
-def _wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
-    return textwrap.wrap(
-        text,
-        width=WIDTH,
-        initial_indent=indent,
-        subsequent_indent=hanging if hanging is not None else indent,
-        break_on_hyphens=False,
-        break_long_words=False,
-    )
+from wizard.core.text import wrap as _wrap
 
 
 def source_line(page: str) -> str:

@@ -58,3 +58,21 @@ def quoted(value: str, limit: int = 80) -> str:
 def has_control_characters(text: str) -> bool:
     """True when `text` holds a character `visible` would escape (tab and newline included)."""
     return _ONE_LINE.search(text) is not None
+
+
+WIDTH = 78
+"""The width plain-text explanations are laid out at (terminals, screen readers, comments)."""
+
+
+def wrap(text: str, indent: str, hanging: str | None = None, width: int = WIDTH) -> list[str]:
+    """`text` as lines of at most `width`, breaking only at spaces (never inside a name or ARN)."""
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=hanging if hanging is not None else indent,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
