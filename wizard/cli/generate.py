@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from wizard.cli.common import PROG, Output, UsageError, emit_all, read_input, say, split_repositories
 from wizard.core import RequestError, Role, build_policy, make_request, render_json
@@ -19,7 +20,18 @@ from wizard.core.size import (
     over_limit_message,
 )
 
-FORMATS = ["json", "terraform", "cloudformation", "aws-cli"]
+POLICY_FORMATS = ["json", "terraform", "cloudformation", "aws-cli"]
+CI_FORMATS = [
+    "github-actions",
+    "gitlab-ci",
+    "buildspec",
+    "ci-script",
+    "ecs-task-definition",
+    "eks-manifest",
+    "lambda-deploy",
+]
+"""The pipeline and deployment files that use the role (wizard.core.ci.CI_FORMATS, same order)."""
+FORMATS = POLICY_FORMATS + CI_FORMATS
 DOCUMENTS = ["identity", "trust", "companion", "repository", "registry"]
 TRUST_SOURCES = ["github", "gitlab", "codebuild", "ec2", "ecs-tasks", "eks-node", "eks-fargate", "eks-pod-identity"]
 
@@ -36,7 +48,9 @@ def register(commands, parents) -> None:
         epilog=(
             "Examples:\n"
             f"  {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012\n"
-            f"  {PROG} generate --role ecs --repo api --repo 'team-a/*' --account 123456789012 --output policy.json"
+            f"  {PROG} generate --role ecs --repo api --repo 'team-a/*' --account 123456789012 --output policy.json\n"
+            f"  {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012 \\\n"
+            "      --trust github --github-repo my-org/my-app --format github-actions --output ."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -91,7 +105,11 @@ def _add_output_arguments(generate: argparse.ArgumentParser) -> None:
         choices=FORMATS,
         default="json",
         help="json (default): the policy document; terraform, cloudformation, aws-cli: everything to apply "
-        "(policy, role with trust policy, attachment, repository policy), explained in comments",
+        "(policy, role with trust policy, attachment, repository policy), explained in comments. "
+        "The file that uses the role, matching its trust policy: github-actions (--trust github), gitlab-ci "
+        "(--trust gitlab), buildspec (--trust codebuild), ci-script (--trust ec2 or an existing role), "
+        "ecs-task-definition, eks-manifest, lambda-deploy. With --output DIR (an existing directory) it is "
+        "written to its usual place inside DIR, e.g. DIR/.github/workflows/ecr-push.yml",
     )
     generate.add_argument(
         "--document",
@@ -211,7 +229,9 @@ def run(args: argparse.Namespace) -> int:
     bundle = build_bundle(validated.request, deployment, identity=policy)
     for note in bundle.notes:
         say(f"note: {note}")
-    if args.format != "json":
+    if args.format in CI_FORMATS:
+        outputs = _ci_outputs(args, bundle)
+    elif args.format != "json":
         outputs = _format_outputs(args, bundle, fitted, kind)
     elif args.document != "identity":
         outputs = _document_outputs(args, bundle, fitted)
@@ -321,6 +341,27 @@ def _format_outputs(args: argparse.Namespace, bundle, fitted, kind: PolicyKind) 
     except FormatError as error:
         raise UsageError(str(error)) from None
     return [Output(args.output, text, f"the {args.format} output")]
+
+
+def _ci_outputs(args: argparse.Namespace, bundle) -> list[Output]:
+    """The CI configuration or deployment fragment; with --output DIR, at its usual path inside DIR."""
+    from wizard.core.ci import CIError, render_ci
+
+    if args.document != "identity":
+        raise UsageError(f"--document applies to --format json and cloudformation, not --format {args.format}")
+    try:
+        made = render_ci(bundle, args.format)
+    except CIError as error:
+        raise UsageError(f"--format {args.format}: {error}") from None
+    for note in made.notes:
+        say(f"note: {note}")
+    path = args.output
+    if path is None:
+        say(f"note: save it as {made.path} (--output . writes it there)")
+    elif os.path.isdir(path):
+        path = os.path.join(path, made.path)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    return [Output(path, made.text, f"the {args.format} file")]
 
 
 def _document_outputs(args: argparse.Namespace, bundle, fitted) -> list[Output]:

@@ -68,3 +68,30 @@ GITHUB_OIDC_REFERENCE = "https://docs.github.com/en/actions/reference/security/o
 CONFIGURE_AWS_CREDENTIALS = "https://github.com/aws-actions/configure-aws-credentials"
 """Its `audience` input defaults to sts.amazonaws.com (action.yml)."""
 GITLAB_OIDC_AWS = "https://docs.gitlab.com/ci/cloud_services/aws/"
+
+# -- the CI configuration and deployment fragments that use the role --------------------------
+
+ECR_DOCKER_PUSH = _ECR + "docker-push-ecr-image.html"
+"""Log in with get-login-password (user AWS) to ACCOUNT.dkr.ecr.REGION.amazonaws.com, tag, docker push."""
+ECR_PUBLIC_PUSH = "https://docs.aws.amazon.com/AmazonECR/latest/public/docker-push-ecr-image.html"
+"""ECR Public: log in to public.ecr.aws (us-east-1), push to public.ecr.aws/REGISTRY_ALIAS/NAME."""
+CODEBUILD_BUILDSPEC = "https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html"
+CODEBUILD_DOCKER_SAMPLE = "https://docs.aws.amazon.com/codebuild/latest/userguide/sample-docker.html"
+"""Building Docker images in CodeBuild needs the project's privileged mode."""
+ECS_REGISTER_TASK_DEFINITION = "https://docs.aws.amazon.com/cli/latest/reference/ecs/register-task-definition.html"
+EKS_CREATE_NODEGROUP = "https://docs.aws.amazon.com/cli/latest/reference/eks/create-nodegroup.html"
+EKS_CREATE_FARGATE_PROFILE = "https://docs.aws.amazon.com/cli/latest/reference/eks/create-fargate-profile.html"
+EKS_CREATE_POD_IDENTITY_ASSOCIATION = (
+    "https://docs.aws.amazon.com/cli/latest/reference/eks/create-pod-identity-association.html"
+)
+LAMBDA_CREATE_FUNCTION = "https://docs.aws.amazon.com/cli/latest/reference/lambda/create-function.html"
+"""--package-type Image --code ImageUri=...: the function runs a container image from Amazon ECR."""
+
+GITHUB_WORKFLOW_FILTERS = (
+    "https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#filter-pattern-cheat-sheet"
+)
+"""* stops at /, ** does not; ? + [] ! are special and a backslash escapes them."""
+GITLAB_ID_TOKENS = "https://docs.gitlab.com/ci/secrets/id_token_authentication/"
+"""id_tokens with aud; sub = project_path:GROUP/PROJECT:ref_type:branch|tag:ref:REF by default."""
+GITLAB_JOB_RULES = "https://docs.gitlab.com/ci/jobs/job_rules/"
+GITLAB_DOCKER_IN_DOCKER = "https://docs.gitlab.com/ci/docker/docker_in_docker/"

@@ -50,6 +50,17 @@ DEFAULT_TRUST = {Role.ECS: TrustSource.ECS_TASKS, Role.EKS: TrustSource.EKS_NODE
 GITHUB_PROVIDER = "token.actions.githubusercontent.com"
 
 
+def github_audience(partition: str) -> str:
+    """The `aud` a GitHub token must carry for STS in this partition (configure-aws-credentials
+    asks for sts.amazonaws.com unless its `audience` input says otherwise)."""
+    return "sts.amazonaws.com.cn" if partition == "aws-cn" else "sts.amazonaws.com"
+
+
+def gitlab_audience(host: str) -> str:
+    """The `aud` a GitLab job's id_token must carry: the instance URL, as the IAM provider's audience."""
+    return f"https://{host}"
+
+
 # -- OIDC subjects ------------------------------------------------------------------------
 
 
@@ -192,7 +203,7 @@ def _subject_lines(subject: str, check: SubjectCheck, what: str) -> list[str]:
 def _github_trust(request, deployment, account: str):
     partition = request.partition.name
     china = partition == "aws-cn"
-    audience = "sts.amazonaws.com.cn" if china else "sts.amazonaws.com"
+    audience = github_audience(partition)
     subject = deployment.subject
     conditions = {"StringEquals": {f"{GITHUB_PROVIDER}:aud": audience}}
     conditions.setdefault(_match_operator(subject), {})[f"{GITHUB_PROVIDER}:sub"] = subject
@@ -224,15 +235,16 @@ def _github_trust(request, deployment, account: str):
 
 def _gitlab_trust(request, deployment, account: str):
     host, subject = deployment.gitlab_host, deployment.subject
-    conditions = {"StringEquals": {f"{host}:aud": f"https://{host}"}}
+    audience = gitlab_audience(host)
+    conditions = {"StringEquals": {f"{host}:aud": audience}}
     conditions.setdefault(_match_operator(subject), {})[f"{host}:sub"] = subject
     provider = f"arn:{request.partition.name}:iam::{account}:oidc-provider/{host}"
     why = [
         f"The GitLab instance's OIDC provider ({host}) may assume the role with a web identity token.",
-        f"The token's audience must be https://{host}.",
+        f"The token's audience must be {audience}.",
         *_subject_lines(subject, check_gitlab_subject(subject), "pipelines of other projects and branches"),
         f"Needs the IAM OIDC provider for {host} in account {account}, and an id_tokens entry "
-        f"with aud https://{host} in .gitlab-ci.yml.",
+        f"with aud {audience} in .gitlab-ci.yml.",
     ]
     return TrustParts(
         statement("GitLabCIOIDC", {"Federated": provider}, "sts:AssumeRoleWithWebIdentity", conditions),
