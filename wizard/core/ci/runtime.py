@@ -225,7 +225,7 @@ def render_lambda_deploy(bundle: Bundle) -> CIFile:
         f"REGISTRY={shell_word(found.registry)}",
         f'IMAGE_TAG="${{IMAGE_TAG:-{IMAGE_TAG}}}"',
         "# The role the function code runs as (it needs no ECR permission).",
-        ': "${EXECUTION_ROLE_ARN:?set EXECUTION_ROLE_ARN to the ARN of the functions\' execution role}"',
+        ': "${EXECUTION_ROLE_ARN:?set EXECUTION_ROLE_ARN to the ARN of the execution role of the functions}"',
         "",
         "deploy() {",
         '  local function_name="$1" image="$2"',
