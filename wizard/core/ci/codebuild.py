@@ -17,10 +17,13 @@ from .common import (
     CIFile,
     Images,
     alias_check,
+    build_command,
     header,
     image_commands,
     images,
     login_command,
+    pull_command,
+    push_command,
     pushes,
     role_arn,
     setup_line,
@@ -47,6 +50,7 @@ def render_buildspec(bundle: Bundle) -> CIFile:
         *source_lines(
             [
                 sources.CODEBUILD_BUILDSPEC,
+                sources.CODEBUILD_ENVIRONMENT_VARIABLES,
                 sources.CODEBUILD_DOCKER_SAMPLE,
                 sources.CODEBUILD_SERVICE_ROLE,
                 sources.ECR_PUBLIC_PUSH if found.public else sources.ECR_DOCKER_PUSH,
@@ -74,14 +78,14 @@ def _phases(found: Images, push: bool) -> list[str]:
     before = [tag, *(alias_check(_ALIAS_HINT) if found.public else []), login_command(found, "$ECR_REGION")]
     phases = {"pre_build": before}
     if push:
-        phases["build"] = [command for name in found.names for command in image_commands(found, name, True)[:1]]
+        phases["build"] = [build_command(found, name) for name in found.names]
         phases["post_build"] = [
             # post_build runs even after a failed build: push only what was built.
             '[ "$CODEBUILD_BUILD_SUCCEEDING" = 1 ] || exit 1',
-            *(image_commands(found, name, True)[1] for name in found.names),
+            *(push_command(found, name) for name in found.names),
         ]
     else:
-        phases["build"] = [command for name in found.names for command in image_commands(found, name, False)]
+        phases["build"] = [pull_command(found, name) for name in found.names]
     lines = []
     for phase, commands in phases.items():
         lines += [f"  {phase}:", "    commands:", *(f"      - {yaml_quoted(command)}" for command in commands)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import namedtuple
 
 from wizard import __version__
-from wizard.core import sources
 from wizard.core.deploy import Bundle
 from wizard.core.names import is_pattern
 from wizard.core.regions import registry_host
@@ -87,18 +86,29 @@ def alias_check(how_to_set: str) -> list[str]:
     return [f': "${{{PUBLIC_ALIAS_VARIABLE}:?{how_to_set}}}"']
 
 
+def build_command(images: Images, name: str) -> str:
+    return f"docker build --tag {images.shell_reference(name)} {context_directory(images, name)}"
+
+
+def push_command(images: Images, name: str) -> str:
+    return f"docker push {images.shell_reference(name)}"
+
+
+def pull_command(images: Images, name: str) -> str:
+    return f"docker pull {images.shell_reference(name)}"
+
+
 def image_commands(images: Images, name: str, push: bool) -> list[str]:
     """docker build and push of one image, or the pull of it."""
-    reference = images.shell_reference(name)
     if not push:
-        return [f"docker pull {reference}"]
-    return [f"docker build --tag {reference} {context_directory(images, name)}", f"docker push {reference}"]
+        return [pull_command(images, name)]
+    return [build_command(images, name), push_command(images, name)]
 
 
 def header(bundle: Bundle, what: str, path: str, images: Images | None) -> list[str]:
     """The opening sentences of a generated file (the caller makes them comments)."""
     request = bundle.request
-    verb = "pushes to and pulls from" if pushes(request) else "pulls from"
+    verb = "builds and pushes to" if pushes(request) else "pulls from"
     lines = [
         f"{what} for ECR {request.access.value} access ({ROLES[request.role].title}), made by "
         f"ecr-policy-wizard {__version__}. Save it as {path}.",
@@ -129,10 +139,14 @@ def source_lines(pages) -> list[str]:
 
 
 def setup_line(bundle: Bundle) -> str:
+    """How the role comes to exist: generated with the same answers, or the existing one."""
+    role = bundle.deployment.role_name
+    if bundle.trust is None:
+        return (
+            f"The policy goes on the existing role {role}: ecr-policy generate ... --format aws-cli (or terraform, "
+            "cloudformation) with the same answers attaches it."
+        )
     return (
         f"Create the role first with the same answers: ecr-policy generate ... --format terraform (or cloudformation, "
-        f"aws-cli) makes {bundle.deployment.role_name} with its trust policy and this access."
+        f"aws-cli) makes {role} with its trust policy and this access."
     )
-
-
-CI_SOURCES = (sources.ECR_DOCKER_PUSH,)
