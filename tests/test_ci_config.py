@@ -710,3 +710,86 @@ def test_customised_and_unreadable_subs_are_refused_with_the_reason():
     bundle = make_bundle("ci", trust="github", github_sub="repo:o/r:environment:prod-*")
     with pytest.raises(CIError, match="pin the environment"):
         render_ci(bundle, "github-actions")
+
+
+# -- explanations and sources --------------------------------------------------------------
+
+TRUST_LINES = {
+    "github-actions": ("if: github.", "environment:", "id-token: write", "role-to-assume:", "audience:"),
+    "gitlab-ci": ("aud:", "- if:", "ROLE_ARN:"),
+}
+"""Lines on which the trust depends; GitHub's branch and tag filter items are found by their key."""
+
+
+def _explained(lines: list[str], index: int) -> bool:
+    """The line itself, or the comment block right above it, says `trust:`."""
+    if "# trust:" in lines[index]:
+        return True
+    above = index - 1
+    while above >= 0 and lines[above].lstrip().startswith("#"):
+        if "trust:" in lines[above]:
+            return True
+        above -= 1
+    return False
+
+
+def _filter_items(lines: list[str]) -> list[int]:
+    """The list items under `branches:` and `tags:` (comments skipped)."""
+    items, inside = [], False
+    for index, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped in ("branches:", "tags:"):
+            inside = True
+        elif inside and stripped.startswith("- "):
+            items.append(index)
+        elif inside and not stripped.startswith("#"):
+            inside = False
+    return items
+
+
+@pytest.mark.parametrize(
+    ("fmt", "bundle"),
+    [
+        *(
+            ("github-actions", github_bundle(case))
+            for case in (GITHUB["tag-pattern"], GITHUB["environment"], GITHUB["china"])
+        ),
+        *(("gitlab-ci", gitlab_bundle(case)) for case in GITLAB.values()),
+    ],
+)
+def test_every_line_that_matters_for_the_trust_says_why(fmt, bundle):
+    lines = render_ci(bundle, fmt).text.splitlines()
+    critical = [index for index, line in enumerate(lines) if line.lstrip().startswith(TRUST_LINES[fmt])]
+    if fmt == "github-actions" and ":ref:" in bundle.deployment.subject:
+        critical += _filter_items(lines)  # with an environment trust, the branch is the workflow's choice
+    assert len(critical) >= 2
+    for index in critical:
+        assert _explained(lines, index), lines[index]
+
+
+ALLOWED_SOURCES = (
+    "https://docs.aws.amazon.com/",
+    "https://docs.github.com/",
+    "https://docs.gitlab.com/",
+    "https://github.com/",
+)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "bundle"),
+    [
+        ("github-actions", github_bundle(GITHUB["branch-main"])),
+        ("gitlab-ci", gitlab_bundle(GITLAB["gitlab.com-main"])),
+        ("buildspec", make_bundle("ci", trust="codebuild")),
+        ("ci-script", make_bundle("ci", trust="ec2")),
+        ("eks-manifest", make_bundle("eks")),
+        ("lambda-deploy", make_bundle("lambda")),
+        ("ecs-task-definition", make_bundle("ecs")),
+    ],
+)
+def test_every_file_names_the_pages_its_facts_come_from(fmt, bundle):
+    made = render_ci(bundle, fmt)
+    text = made.text if fmt != "ecs-task-definition" else "\n".join(made.notes)
+    pages = [page for cited in re.findall(r"Sources?: (.*)", text) for page in cited.split()]
+    assert pages, "no source named"
+    assert all(page.startswith(ALLOWED_SOURCES) for page in pages), pages
