@@ -9,9 +9,8 @@ so it can never end the comment line. Shell words are single-quoted.
 from __future__ import annotations
 
 import json
-import textwrap
 
-from wizard.core.text import visible
+from wizard.core.text import visible, wrap
 
 
 def _yaml_printable(char: str) -> bool:
@@ -47,8 +46,8 @@ def yaml_quoted(value: str) -> str:
 
 def comment_lines(text: str, indent: str = "", width: int = 96) -> list[str]:
     """`text` as `# ` comment lines, wrapped; outside text cannot break out of them."""
-    wrapped = textwrap.wrap(visible(text), width=width, break_on_hyphens=False, break_long_words=False) or [""]
-    return [f"{indent}# {line}".rstrip() for line in wrapped]
+    wrapped = wrap(visible(text), f"{indent}# ", width=width + len(indent) + 2) or [f"{indent}#"]
+    return [line.rstrip() for line in wrapped]
 
 
 def comment_block(sentences, indent: str = "") -> list[str]:
