@@ -24,13 +24,39 @@ class ResourceType(str, Enum):
     """The action has no resource type: only a statement with "Resource": "*" matches it."""
 
 
-class EcrAction(namedtuple("EcrAction", "name access_level resource_type step why without source")):
+class HttpCall(namedtuple("HttpCall", "method target source")):
+    """One HTTP request a client sends for an action. target: a Registry HTTP API path with
+    NAME (the repository), TAG, <digest> and <upload-id> to fill in, or an ECR API endpoint;
+    source: the page that defines the request (the OCI distribution spec's section, which
+    follows the Docker Registry HTTP API V2, or ECR's API reference)."""
+
+    __slots__ = ()
+
+    def render(self, name: str = "NAME", tag: str = "TAG", api_host: str = "api.ecr.REGION.amazonaws.com") -> str:
+        """The request line for one repository and tag, e.g. "HEAD /v2/my-app/blobs/<digest>"."""
+        target = self.target.replace("API_HOST", api_host).replace("NAME", name).replace("TAG", tag)
+        return f"{self.method} {target}"
+
+
+class CallMap(namedtuple("CallMap", "client requests cli cli_source api_source")):
+    """What an action serves, from the client's side: client: the docker/buildx (or AWS CLI)
+    step, in words; requests: the HttpCall records ECR authorises as the action; cli: the
+    `aws` command that calls the same API ("" when there is none); cli_source: its page;
+    api_source: the ECR API reference page that says when a push or pull calls it."""
+
+    __slots__ = ()
+
+
+class EcrAction(
+    namedtuple("EcrAction", "name access_level resource_type step why without source calls", defaults=(None,))
+):
     """One IAM action and everything the wizard says about it.
 
     name: the full IAM action name ("ecr:BatchGetImage"); access_level: as the Service
     Authorization Reference lists it; resource_type: a ResourceType; step: where in docker
     login/pull/push it is used; why: one line on why pull or push needs it; without: the
-    symptom a user sees when it is missing; source: the AWS page that documents the need.
+    symptom a user sees when it is missing; source: the AWS page that documents the need;
+    calls: the CallMap (the docker step, registry requests and CLI command it serves).
     """
 
     __slots__ = ()
@@ -39,6 +65,71 @@ class EcrAction(namedtuple("EcrAction", "name access_level resource_type step wh
     def short_name(self) -> str:
         """The action without its service prefix, e.g. "BatchGetImage"."""
         return self.name.split(":", 1)[1]
+
+
+# The call map: which client step and which requests each action serves. The registry
+# requests follow the OCI distribution spec (the Docker Registry HTTP API V2 it grew from);
+# which ECR API each one is, and when a push or pull calls it, is ECR's API reference
+# ("This operation is used by the Amazon ECR proxy ...": the registry endpoint calls it).
+_LOGIN_CALLS = CallMap(
+    client="`aws ecr get-login-password` fetches the registry password; `docker login` presents it",
+    requests=(HttpCall("POST", "https://API_HOST/ GetAuthorizationToken", sources.ECR_API_GET_AUTHORIZATION_TOKEN),),
+    cli="aws ecr get-login-password",
+    cli_source=sources.AWS_CLI_ECR_GET_LOGIN_PASSWORD,
+    api_source=sources.ECR_API_GET_AUTHORIZATION_TOKEN,
+)
+_LAYER_CHECK_CALLS = CallMap(
+    client="docker push (and buildx) asks, layer by layer, whether the repository already has it",
+    requests=(HttpCall("HEAD", "/v2/NAME/blobs/<digest>", sources.OCI_CHECK_EXISTS),),
+    cli="aws ecr batch-check-layer-availability",
+    cli_source=sources.AWS_CLI_ECR_BATCH_CHECK_LAYER_AVAILABILITY,
+    api_source=sources.ECR_API_BATCH_CHECK_LAYER_AVAILABILITY,
+)
+_DOWNLOAD_CALLS = CallMap(
+    client="docker pull downloads the image config and each layer (ECR hands out a pre-signed Amazon S3 URL)",
+    requests=(HttpCall("GET", "/v2/NAME/blobs/<digest>", sources.OCI_PULL_BLOBS),),
+    cli="aws ecr get-download-url-for-layer",
+    cli_source=sources.AWS_CLI_ECR_GET_DOWNLOAD_URL_FOR_LAYER,
+    api_source=sources.ECR_API_GET_DOWNLOAD_URL_FOR_LAYER,
+)
+_MANIFEST_CALLS = CallMap(
+    client="docker pull reads the image manifest for the tag (crane and some buildx pushes read it too)",
+    requests=(
+        HttpCall("HEAD", "/v2/NAME/manifests/TAG", sources.OCI_CHECK_EXISTS),
+        HttpCall("GET", "/v2/NAME/manifests/TAG", sources.OCI_PULL_MANIFESTS),
+    ),
+    cli="aws ecr batch-get-image",
+    cli_source=sources.AWS_CLI_ECR_BATCH_GET_IMAGE,
+    api_source=sources.ECR_API_BATCH_GET_IMAGE,
+)
+_INITIATE_CALLS = CallMap(
+    client="docker push opens an upload for each layer the repository lacks",
+    requests=(HttpCall("POST", "/v2/NAME/blobs/uploads/", sources.OCI_PUSH_BLOB_CHUNKS),),
+    cli="aws ecr initiate-layer-upload",
+    cli_source=sources.AWS_CLI_ECR_INITIATE_LAYER_UPLOAD,
+    api_source=sources.ECR_API_INITIATE_LAYER_UPLOAD,
+)
+_UPLOAD_PART_CALLS = CallMap(
+    client="docker push sends the layer's bytes",
+    requests=(HttpCall("PATCH", "/v2/NAME/blobs/uploads/<upload-id>", sources.OCI_PUSH_BLOB_CHUNKS),),
+    cli="aws ecr upload-layer-part",
+    cli_source=sources.AWS_CLI_ECR_UPLOAD_LAYER_PART,
+    api_source=sources.ECR_API_UPLOAD_LAYER_PART,
+)
+_COMPLETE_CALLS = CallMap(
+    client="docker push closes the upload with the layer's digest",
+    requests=(HttpCall("PUT", "/v2/NAME/blobs/uploads/<upload-id>?digest=<digest>", sources.OCI_PUSH_BLOB_CHUNKS),),
+    cli="aws ecr complete-layer-upload",
+    cli_source=sources.AWS_CLI_ECR_COMPLETE_LAYER_UPLOAD,
+    api_source=sources.ECR_API_COMPLETE_LAYER_UPLOAD,
+)
+_PUT_IMAGE_CALLS = CallMap(
+    client="docker push writes the manifest under the tag, last",
+    requests=(HttpCall("PUT", "/v2/NAME/manifests/TAG", sources.OCI_PUSH_MANIFESTS),),
+    cli="aws ecr put-image",
+    cli_source=sources.AWS_CLI_ECR_PUT_IMAGE,
+    api_source=sources.ECR_API_PUT_IMAGE,
+)
 
 
 _ACTIONS = (
@@ -53,6 +144,7 @@ _ACTIONS = (
             "logs in and every pull or push is refused as unauthenticated."
         ),
         source=sources.ECR_REGISTRY_AUTH,
+        calls=_LOGIN_CALLS,
     ),
     EcrAction(
         name="ecr:BatchCheckLayerAvailability",
@@ -64,8 +156,12 @@ _ACTIONS = (
             "missing ones. Pulls do not use it: AWS documents pulling with BatchGetImage and "
             "GetDownloadUrlForLayer alone (AmazonEC2ContainerRegistryPullOnly leaves it out too)."
         ),
-        without=("docker push fails before any layer is sent (GitHub Actions reports 'unexpected end of JSON input')."),
+        without=(
+            "docker push fails before any layer is sent, with docker's own 'unexpected end of JSON input' "
+            "(the same wherever docker runs: a laptop, GitHub Actions, CodeBuild, Jenkins)."
+        ),
         source=sources.ECR_BATCH_CHECK_LAYER_API,
+        calls=_LAYER_CHECK_CALLS,
     ),
     EcrAction(
         name="ecr:GetDownloadUrlForLayer",
@@ -78,6 +174,7 @@ _ACTIONS = (
             "(ECS: CannotPullContainerError ... not authorized to perform ecr:GetDownloadUrlForLayer)."
         ),
         source=sources.ECR_ON_ECS,
+        calls=_DOWNLOAD_CALLS,
     ),
     EcrAction(
         name="ecr:BatchGetImage",
@@ -90,6 +187,7 @@ _ACTIONS = (
             "ecr:BatchGetImage'; ECS tasks stop with CannotPullContainerError."
         ),
         source=sources.ECR_ON_ECS,
+        calls=_MANIFEST_CALLS,
     ),
     EcrAction(
         name="ecr:InitiateLayerUpload",
@@ -99,6 +197,7 @@ _ACTIONS = (
         why="Starts the upload of each layer the repository does not have yet.",
         without="docker push fails at the first new layer; nothing is uploaded.",
         source=sources.ECR_PUSH_IAM,
+        calls=_INITIATE_CALLS,
     ),
     EcrAction(
         name="ecr:UploadLayerPart",
@@ -108,6 +207,7 @@ _ACTIONS = (
         why="Sends a layer's bytes, chunk by chunk.",
         without="docker push starts a layer upload and fails while sending its data.",
         source=sources.ECR_PUSH_IAM,
+        calls=_UPLOAD_PART_CALLS,
     ),
     EcrAction(
         name="ecr:CompleteLayerUpload",
@@ -117,6 +217,7 @@ _ACTIONS = (
         why="Finishes a layer upload; ECR verifies the layer's digest.",
         without="Layer data is sent but never committed; docker push fails at the end of each layer.",
         source=sources.ECR_PUSH_IAM,
+        calls=_COMPLETE_CALLS,
     ),
     EcrAction(
         name="ecr:PutImage",
@@ -129,6 +230,7 @@ _ACTIONS = (
             "('not authorized to perform ecr:PutImage')."
         ),
         source=sources.ECR_PUSH_IAM,
+        calls=_PUT_IMAGE_CALLS,
     ),
 )
 
@@ -147,6 +249,13 @@ _OPTIONAL_ACTIONS = (
             "'not authorized to perform ecr:BatchImportUpstreamImage'."
         ),
         source=sources.ECR_PULL_THROUGH_CACHE_IAM,
+        calls=CallMap(
+            client="docker pull through a pull-through cache, the first time ECR has not cached the image",
+            requests=(HttpCall("GET", "/v2/NAME/manifests/TAG", sources.OCI_PULL_MANIFESTS),),
+            cli="",
+            cli_source="",
+            api_source=sources.ECR_PULL_THROUGH_CACHE_IAM,
+        ),
     ),
     EcrAction(
         name="ecr:CreateRepository",
@@ -159,6 +268,13 @@ _OPTIONAL_ACTIONS = (
         ),
         without="The first pull of a never-cached upstream repository fails; already-cached ones work.",
         source=sources.ECR_PULL_THROUGH_CACHE_IAM,
+        calls=CallMap(
+            client="docker pull through a pull-through cache of an upstream repository never cached before",
+            requests=(HttpCall("GET", "/v2/NAME/manifests/TAG", sources.OCI_PULL_MANIFESTS),),
+            cli="aws ecr create-repository",
+            cli_source=sources.AWS_CLI_ECR_CREATE_REPOSITORY,
+            api_source=sources.ECR_API_CREATE_REPOSITORY,
+        ),
     ),
     EcrAction(
         name="ecr-public:GetAuthorizationToken",
@@ -168,6 +284,19 @@ _OPTIONAL_ACTIONS = (
         why="Returns the password `aws ecr-public get-login-password` hands to `docker login public.ecr.aws`.",
         without="`aws ecr-public get-login-password` fails, so pushes to ECR Public are refused; anonymous pulls still work.",
         source=sources.ECR_PUBLIC_AUTH,
+        calls=CallMap(
+            client="`aws ecr-public get-login-password` fetches the password `docker login public.ecr.aws` presents",
+            requests=(
+                HttpCall(
+                    "POST",
+                    "https://api.ecr-public.us-east-1.amazonaws.com/ GetAuthorizationToken",
+                    sources.ECR_PUBLIC_AUTH,
+                ),
+            ),
+            cli="aws ecr-public get-login-password",
+            cli_source=sources.AWS_CLI_ECR_PUBLIC_GET_LOGIN_PASSWORD,
+            api_source=sources.ECR_PUBLIC_API_OPERATIONS,
+        ),
     ),
     EcrAction(
         name="sts:GetServiceBearerToken",
@@ -177,6 +306,13 @@ _OPTIONAL_ACTIONS = (
         why="ECR Public's login token is an STS bearer token; ecr-public:GetAuthorizationToken needs this beside it.",
         without="ECR Public login fails with AccessDenied on sts:GetServiceBearerToken.",
         source=sources.ECR_PUBLIC_AUTH,
+        calls=CallMap(
+            client="`aws ecr-public get-login-password` needs it too: ECR Public's password is an STS bearer token",
+            requests=(),
+            cli="",
+            cli_source="",
+            api_source=sources.ECR_PUBLIC_AUTH,
+        ),
     ),
     *(
         EcrAction(
@@ -187,6 +323,12 @@ _OPTIONAL_ACTIONS = (
             why=row.why.split(". ")[0].replace("the repository", "the public repository").rstrip(".") + ".",
             without=row.without,
             source=sources.ECR_PUBLIC_POLICY_EXAMPLES,
+            calls=row.calls._replace(
+                client=row.calls.client.replace("docker push", "docker push to public.ecr.aws"),
+                cli=row.calls.cli.replace("aws ecr ", "aws ecr-public "),
+                cli_source=row.calls.cli_source.replace("/ecr/", "/ecr-public/"),
+                api_source=sources.ECR_PUBLIC_API_OPERATIONS,
+            ),
         )
         for row in _ACTIONS
         if row.name
@@ -231,6 +373,17 @@ PUBLIC_PUSH_ACTIONS: tuple[EcrAction, ...] = tuple(
     )
 )
 
+_DEPLOY_CALLS = CallMap(
+    client=(
+        "`aws lambda create-function --package-type Image --code ImageUri=IMAGE` (or update-function-code): "
+        "Lambda checks that the caller may read the image"
+    ),
+    requests=(),
+    cli="aws lambda create-function",
+    cli_source=sources.LAMBDA_CREATE_FUNCTION,
+    api_source=sources.LAMBDA_ECR_REPOST,
+)
+
 LAMBDA_DEPLOY_ACTIONS: tuple[EcrAction, ...] = (
     CATALOG["ecr:BatchGetImage"]._replace(
         step="CreateFunction / UpdateFunctionCode",
@@ -243,6 +396,7 @@ LAMBDA_DEPLOY_ACTIONS: tuple[EcrAction, ...] = (
             "access the ECR image' (AccessDeniedException)."
         ),
         source=sources.LAMBDA_ECR_REPOST,
+        calls=_DEPLOY_CALLS,
     ),
     CATALOG["ecr:GetDownloadUrlForLayer"]._replace(
         step="CreateFunction / UpdateFunctionCode",
@@ -255,6 +409,7 @@ LAMBDA_DEPLOY_ACTIONS: tuple[EcrAction, ...] = (
             "access the ECR image' (AccessDeniedException)."
         ),
         source=sources.LAMBDA_ECR_REPOST,
+        calls=_DEPLOY_CALLS,
     ),
 )
 """The deployer of a Lambda function from a container image: the same two actions as a pull,
