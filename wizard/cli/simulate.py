@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import textwrap
 
 from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, read_input, write_stdout
 
@@ -151,6 +152,24 @@ def _caller(args: argparse.Namespace, image):
     return Caller.role(value)
 
 
+def _rejected_notes(documents: dict, labels: dict) -> list[str]:
+    """A policy AWS would refuse to store is simulated as written; say so."""
+    from wizard.core.lint import ERROR, check_document
+
+    notes = []
+    for slot, document in documents.items():
+        errors = [finding for finding in check_document(document) if finding.severity == ERROR]
+        if errors:
+            notes += textwrap.wrap(
+                f"Note: `ecr-policy check` finds {len(errors)} error{'s' * (len(errors) > 1)} in {labels[slot]} "
+                "(AWS may refuse the document, or it grants less than it seems): it was simulated as written.",
+                width=78,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+    return ["", *notes] if notes else []
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     import json
 
@@ -169,7 +188,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_stdout(json.dumps(as_dict(simulation), indent=2) + "\n")
     else:
-        lines = report_lines(simulation, labels)
+        lines = report_lines(simulation, labels) + _rejected_notes(documents, labels)
         if args.diagram:
             lines += ["", *diagram_lines(simulation)]
         write_stdout(visible("\n".join(lines) + "\n", keep_newlines=True))

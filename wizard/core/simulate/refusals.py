@@ -234,9 +234,14 @@ def _deny_fix(result: StepResult, reason: str) -> str:
     decision = result.verdict.identity if reason == IDENTITY_DENY else result.verdict.repository
     which = "identity" if reason == IDENTITY_DENY else "repository"
     return (
-        f"{decision.statement.where.capitalize()} of the {which} policy denies {result.action} here, and a Deny "
+        f"{_sentence(decision.statement.where)} of the {which} policy denies {result.action} here, and a Deny "
         "wins over every Allow: take the action out of that Deny, or narrow its Resource or Condition."
     )
+
+
+def _sentence(text: str) -> str:
+    """Text starting a sentence: its first letter upper case, the rest (a Sid) as written."""
+    return text[:1].upper() + text[1:]
 
 
 def _statement_json(statement: dict) -> str:
@@ -255,7 +260,7 @@ def _identity_fix(simulation: Simulation, result: StepResult) -> list[str]:
         misplaced = _granting(simulation.identity, action, exclude="*")
         if misplaced is not None:
             lines.append(
-                f"{misplaced.where.capitalize()} grants it on {', '.join(misplaced.resources)}, which never matches: "
+                f"{_sentence(misplaced.where)} grants it on {', '.join(misplaced.resources)}, which never matches: "
                 'GetAuthorizationToken has no resource type, so only "Resource": "*" does.'
             )
         lines.append(f"Add: {_statement_json({'Effect': 'Allow', 'Action': action, 'Resource': '*'})}")
@@ -267,7 +272,7 @@ def _identity_fix(simulation: Simulation, result: StepResult) -> list[str]:
         elsewhere = _granting(simulation.identity, action)
         if elsewhere is not None:
             lines.append(
-                f"{elsewhere.where.capitalize()} grants {action}, but not on {resource}: add it to its Resource."
+                f"{_sentence(elsewhere.where)} grants {action}, but not on {resource}: add it to its Resource."
             )
         lines.append(f"Add: {_statement_json({'Effect': 'Allow', 'Action': action, 'Resource': resource})}")
     lines += _delegation_note(simulation, result)

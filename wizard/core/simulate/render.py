@@ -124,7 +124,7 @@ def outcome_lines(simulation: Simulation) -> list[str]:
     said = refusals.wording(simulation)
     lines = [f"Result: {title} fails at call {refusal.number} ({refusal.action})."]
     how = "prints" if said.exact else "prints (composed from the two real messages below)"
-    lines.append(f"{said.who} {how}:")
+    lines += _wrap(f"{said.who} {how}:", "")
     for line in said.text.splitlines():
         lines += _wrap(line, "  ", "    ")
     if said.note:
@@ -199,10 +199,12 @@ def mermaid(simulation: Simulation) -> str:
     return "\n".join(lines) + "\n"
 
 
+_MERMAID_CODES = {char: f"#{ord(char)};" for char in "#;:<>`%{}\"'"} | {"\n": " ", "\r": " "}
+
+
 def _mermaid_text(text: str) -> str:
-    """Text Mermaid shows as written: its separators and entity marks as entity codes."""
-    escaped = text.replace("#", "#35;").replace(";", "#59;").replace(":", "#58;").replace("\n", " ")
-    return escaped.replace("<", "#60;").replace(">", "#62;").replace("`", "#96;").replace("%", "#37;")
+    """Text Mermaid shows as written: its separators, directives and entity marks as entity codes."""
+    return "".join(_MERMAID_CODES.get(char, char) for char in text)
 
 
 # -- for machines ------------------------------------------------------------------------------
