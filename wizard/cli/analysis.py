@@ -32,6 +32,16 @@ def register(commands, parents) -> None:
     )
     _add_reading_arguments(explain)
     explain.add_argument("--sources", action="store_true", help="end with the AWS pages each fact comes from")
+    explain.add_argument(
+        "--without",
+        metavar="ACTION",
+        help="what if the policy lacked ACTION: the push and pull simulated without it, and what check would report",
+    )
+    explain.add_argument(
+        "--image",
+        metavar="IMAGE",
+        help="with --without: the image to simulate (default: one in the policy's first repository)",
+    )
     explain.set_defaults(handler=run_explain)
 
     check = commands.add_parser(
@@ -107,6 +117,10 @@ def run_explain(args: argparse.Namespace) -> int:
         for problem in parsed.problems:
             say(f"error: {problem.message}; {problem.fix}")
         return EXIT_FINDINGS
+    if args.without is not None:
+        return _explain_without(args, parsed.document)
+    if args.image is not None:
+        raise UsageError("--image goes with --without ACTION")
     text = explain_document(parsed.document)
     if args.sources:
         text += "\n" + "\n".join(sources_lines(parsed.document)) + "\n"
@@ -116,3 +130,53 @@ def run_explain(args: argparse.Namespace) -> int:
     hint = f"; `ecr-policy check {name}` lists them with fixes" if findings else ""
     write_stdout(visible(f"\nCheck: {summarize(findings)}{hint}\n", keep_newlines=True))
     return EXIT_OK
+
+
+def _explain_without(args: argparse.Namespace, document) -> int:
+    """`explain --without ACTION`: the same simulation as `simulate` and the wizard's what-if."""
+    from wizard.core.lint import check_document, report_text
+    from wizard.core.policy import Kind
+    from wizard.core.simulate.render import what_if_lines
+    from wizard.core.simulate.whatif import listed_actions, what_if_without
+    from wizard.core.text import quoted, visible
+
+    if document.kind not in (Kind.IDENTITY, Kind.PUBLIC_IDENTITY):
+        raise UsageError(
+            f"--without simulates the push and pull of the role an identity policy is attached to; FILE reads as "
+            f"a {document.kind.title}. Simulate it with `ecr-policy simulate FILE OPERATION IMAGE` "
+            "(--identity-policy gives the caller's half), or say --kind identity"
+        )
+    listed = listed_actions(document)
+    if args.without.lower() not in {name.lower() for name in listed}:
+        shown = ", ".join(visible(name) for name in listed) or "none"
+        raise UsageError(
+            f"--without {quoted(args.without)}: the policy does not list that action by name (it lists: {shown}); "
+            "an action granted through a wildcard cannot be taken away alone"
+        )
+    from wizard.core.reference import find_action
+
+    known = find_action(args.without)
+    action = known.action if known else args.without
+    image = _image_argument(args.image) if args.image else None
+    what_if = what_if_without(document, action, image=image)
+    reduced = check_document(_reduced(document, action))
+    lines = what_if_lines(what_if)
+    lines += ["", "`ecr-policy check` on the policy without it:"]
+    lines.append(report_text(reduced, "the policy without " + action).rstrip("\n"))
+    write_stdout(visible("\n".join(lines) + "\n", keep_newlines=True))
+    return EXIT_OK
+
+
+def _reduced(document, action: str):
+    from wizard.core.simulate.whatif import without
+
+    return without(document, action)
+
+
+def _image_argument(text: str):
+    from wizard.core.simulate.image import ImageError, parse_image
+
+    try:
+        return parse_image(text)
+    except ImageError as error:
+        raise UsageError(f"--image: {error}") from None

@@ -189,9 +189,42 @@ def statement_block(statement: Statement, kind: Kind) -> list[str]:
         lines += _wrap(
             f"Only when: {describe_condition(condition.key, condition.operator, condition.values)}", "  ", "    "
         )
+    name = _single_repository(statement)
     for action in statement.actions:
         lines += _wrap(f"- {explain_action(action)}", "  ", "    ")
+        calls = call_map(action, name)
+        if calls:
+            lines += _pack(["Calls:", *calls], "    ", "      ")
     return lines
+
+
+def _pack(items: list[str], indent: str, hanging: str) -> list[str]:
+    """Items on as few lines as fit, never splitting one (a request or command stays whole)."""
+    lines, current = [], indent + items[0]
+    for index, item in enumerate(items[1:], 1):
+        joined = f"{current}{' ' if index == 1 else '; '}{item}"
+        if len(joined) > WIDTH and current.strip():
+            lines.append(current + ("" if index == 1 else ";"))
+            current = hanging + item
+        else:
+            current = joined
+    return [*lines, current]
+
+
+def _single_repository(statement: Statement) -> str:
+    """The repository a statement names, when it names exactly one literal repository."""
+    found = {r.split(":repository/", 1)[1] for r in statement.resources if ":repository/" in r}
+    name = next(iter(found)) if len(found) == 1 else "NAME"
+    return name if names.is_valid_name(name) else "NAME"
+
+
+def call_map(action: str, repository: str = "NAME") -> list[str]:
+    """The requests and the `aws` command an action serves (the catalog's call map)."""
+    row = lookup(action)
+    if row is None or row.calls is None:
+        return []
+    parts = [call.render(repository) for call in row.calls.requests]
+    return [*parts, row.calls.cli] if row.calls.cli else parts
 
 
 def _who_lines(statement: Statement) -> list[str]:
@@ -375,6 +408,14 @@ def explain_document(document: Document | dict) -> str:
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 
 
+def _call_sources(row) -> tuple[str, ...]:
+    """The pages behind an action's call map: the registry requests, the API, the CLI command."""
+    calls = getattr(row, "calls", None)
+    if calls is None:
+        return ()
+    return tuple(page for page in (*(c.source for c in calls.requests), calls.api_source, calls.cli_source) if page)
+
+
 def sources_lines(document: Document) -> list[str]:
     """Where each fact about the actions comes from: the AWS pages, one line each."""
     seen: dict[str, list[str]] = {}
@@ -383,7 +424,7 @@ def sources_lines(document: Document) -> list[str]:
             row = lookup(name)
             source = getattr(row, "source", None) if row else None
             reference = find_action(name)
-            for page in (source, reference.source if reference else None):
+            for page in (source, reference.source if reference else None, *_call_sources(row)):
                 if page:
                     seen.setdefault(page, [])
                     if name not in seen[page]:

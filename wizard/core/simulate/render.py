@@ -243,3 +243,43 @@ def _call_dict(result: StepResult, simulation: Simulation) -> dict:
 
 
 __all__ = ["ALLOWED", "as_dict", "diagram_lines", "mermaid", "report_lines"]
+
+
+# -- what if an action were missing --------------------------------------------------------------
+
+
+def what_if_lines(what_if) -> list[str]:
+    """The what-if in words: for each operation, whether it breaks, where, and what the user sees."""
+    where = ", ".join(statement.where for statement in what_if.listed) or "no statement"
+    lines = _wrap(f"Without {what_if.action} (listed in {where})", "")
+    origin = "an example repository: the policy names none" if what_if.example else "the policy's first repository"
+    lines += _wrap(f"Simulated with {what_if.image} ({origin}).", "")
+    for before, after in what_if.outcomes:
+        lines.append("")
+        lines += _outcome_summary(before, after, what_if.action)
+    return lines
+
+
+def _outcome_summary(before: Simulation, after: Simulation, action: str) -> list[str]:
+    title = before.operation.title
+    if not before.succeeded:
+        refusal = before.refusal
+        return _wrap(
+            f"{title}: does not work with the policy as it is either (call {refusal.number}, {refusal.action} "
+            "is refused), so taking the action away changes nothing here.",
+            "",
+            "  ",
+        )
+    if after.succeeded:
+        return _wrap(f"{title}: still works; none of its calls needs {action}.", "", "  ")
+    refusal = after.refusal
+    requests = requests_of(refusal, after)
+    call = f"{requests[0]} " if requests else ""
+    lines = _wrap(f"{title}: breaks at call {refusal.number}, {call}({refusal.action}).", "", "  ")
+    said = refusals.wording(after)
+    how = "prints" if said.exact else "prints (composed from real messages)"
+    lines += _wrap(f"{said.who} {how}:", "  ")
+    for line in said.text.splitlines():
+        lines += _wrap(line, "    ", "      ")
+    lines += [f"  Seen in: {page}" for page in said.sources]
+    return lines
