@@ -48,8 +48,14 @@ def test_cross_account_lambda_identity_policy_goes_to_the_function_account(tmp_p
     )
     assert f"# Credentials for the role's account ({OTHER})" in script.stdout
     calls = run_script(script.stdout, tmp_path, OWNER_PROFILE="owner", ROLE_PROFILE="deployer")
-    # the identity policy goes on with the function account's credentials, the repository policy with the owner's
-    assert [(call[1], call[2]) for call in calls] == [("deployer", "iam"), ("deployer", "iam"), ("owner", "ecr")]
+    # the identity policy goes on with the function account's credentials, the repository policy (after a
+    # check that none is in place: setting one replaces it) with the owner's
+    assert [(call[1], call[2], call[3]) for call in calls] == [
+        ("deployer", "iam", "create-policy"),
+        ("deployer", "iam", "attach-role-policy"),
+        ("owner", "ecr", "get-repository-policy"),
+        ("owner", "ecr", "set-repository-policy"),
+    ]
     terraform = generate("--role", "lambda", *A, "--function-account", OTHER, "--format", "terraform").stdout
     assert f"# The role's account ({OTHER}): use credentials for it." in terraform
     (policy,) = hcl_resources(terraform)["aws_ecr_repository_policy"].values()

@@ -240,6 +240,8 @@ if "create-policy" in sys.argv:
     print("arn:aws:iam::123456789012:policy/fake")
 if "get-registry-policy" in sys.argv and not os.environ.get("REGISTRY_POLICY_IN_PLACE"):
     sys.exit(254)  # what the real CLI does when the registry has none (RegistryPolicyNotFoundException)
+if "get-repository-policy" in sys.argv and not os.environ.get("REPOSITORY_POLICY_IN_PLACE"):
+    sys.exit(254)  # the repository has none (RepositoryPolicyNotFoundException)
 """
 
 
@@ -272,7 +274,8 @@ def expected_calls(bundle) -> list[str]:
         verbs += ["create-instance-profile", "add-role-to-instance-profile"] if setup.instance_profile else []
     verbs += ["create-policy", "attach-role-policy"]
     verbs += ["get-registry-policy", "put-registry-policy"] if bundle.registry else []
-    verbs += ["set-repository-policy"] if bundle.repository and bundle.repository.targets else []
+    targets = bundle.repository.targets if bundle.repository else ()
+    verbs += ["get-repository-policy"] * len(targets) + ["set-repository-policy"] * len(targets)
     return verbs
 
 

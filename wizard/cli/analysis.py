@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, read_input, say, write_stdout
+from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, emit_one, read_input, say, write_stdout
 
 KINDS = ["identity", "repository", "registry", "trust", "public-identity", "public-repository"]
 
@@ -40,8 +40,16 @@ def register(commands, parents) -> None:
     explain.add_argument(
         "--image",
         metavar="IMAGE",
-        help="with --without: the image to simulate (default: one in the policy's first repository)",
+        help="the image to simulate with --without and in handouts (default: one in the policy's first repository)",
     )
+    explain.add_argument(
+        "--format",
+        choices=["text", "markdown", "html"],
+        default="text",
+        help="text (default), or a handout: markdown, or html (one self-contained printable file)",
+    )
+    explain.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    explain.add_argument("--force", action="store_true", help="with --output: replace FILE if it exists")
     explain.set_defaults(handler=run_explain)
 
     check = commands.add_parser(
@@ -118,18 +126,21 @@ def run_explain(args: argparse.Namespace) -> int:
             say(f"error: {problem.message}; {problem.fix}")
         return EXIT_FINDINGS
     if args.without is not None:
+        if args.format != "text":
+            raise UsageError("--without prints text; handouts (--format markdown|html) hold the what-if table")
         return _explain_without(args, parsed.document)
+    if args.format != "text":
+        return _explain_handout(args, parsed.document)
     if args.image is not None:
-        raise UsageError("--image goes with --without ACTION")
+        raise UsageError("--image goes with --without ACTION or a handout (--format markdown|html)")
     text = explain_document(parsed.document)
     if args.sources:
         text += "\n" + "\n".join(sources_lines(parsed.document)) + "\n"
-    write_stdout(visible(text, keep_newlines=True))
     findings = check_document(parsed.document)
     name = "-" if args.file == "-" else args.file
     hint = f"; `ecr-policy check {name}` lists them with fixes" if findings else ""
-    write_stdout(visible(f"\nCheck: {summarize(findings)}{hint}\n", keep_newlines=True))
-    return EXIT_OK
+    text += f"\nCheck: {summarize(findings)}{hint}\n"
+    return emit_one(args, visible(text, keep_newlines=True), "the explanation")
 
 
 def _explain_without(args: argparse.Namespace, document) -> int:
@@ -180,3 +191,14 @@ def _image_argument(text: str):
         return parse_image(text)
     except ImageError as error:
         raise UsageError(f"--image: {error}") from None
+
+
+def _explain_handout(args: argparse.Namespace, document) -> int:
+    """`explain --format markdown|html`: a handout to print or share (outside text escaped for the format)."""
+    from wizard.core.handout import to_html, to_markdown
+    from wizard.core.handout_builder import explain_handout
+
+    image = _image_argument(args.image) if args.image else None
+    handout = explain_handout(document, "stdin" if args.file == "-" else args.file, image)
+    text = to_html(handout) if args.format == "html" else to_markdown(handout)
+    return emit_one(args, text, f"the {args.format} handout")

@@ -371,6 +371,8 @@ def _document_outputs(args: argparse.Namespace, bundle, fitted) -> list[Output]:
         text = render_json_document(bundle, list(fitted.parts), args.document)
     except FormatError as error:
         raise UsageError(str(error)) from None
+    if args.document == "repository":
+        _note_repository_policy_replaces()
     return [Output(args.output, text, f"the {args.document} policy")]
 
 
@@ -400,7 +402,15 @@ def _identity_outputs(args: argparse.Namespace, bundle, fitted, strategy: Strate
     outputs += [
         Output(sibling(args.output, name), render_json(document), f"the {name} policy") for name, document in others
     ]
+    if bundle.repository is not None:
+        _note_repository_policy_replaces()
     return outputs
+
+
+def _note_repository_policy_replaces() -> None:
+    from wizard.core.resource_policies import SET_REPOSITORY_POLICY_REPLACES
+
+    say(f"note: {SET_REPOSITORY_POLICY_REPLACES}")
 
 
 def _setup_needs(setup) -> list[str]:

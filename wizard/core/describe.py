@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from wizard.core import names
 from wizard.core.catalog import AUTH_ACTION, PULL_ACTIONS, PUSH_ACTIONS, lookup
+from wizard.core.documents import ACCOUNT_PRINCIPAL_WORDS
 from wizard.core.policy import Document, Kind, Principal, Statement, document_from_json
 from wizard.core.policy.evaluate import ActionMap, Effect, Request, evaluate
 from wizard.core.reference import RISK_TITLES, baselines, expand_action, find_action, service_of
@@ -68,10 +69,7 @@ def describe_principal(principal: Principal) -> str:
         return f"{principal.type or 'a bare principal'} {value}"
     account = principal.account
     if account and (value == account or value.endswith(":root")):
-        return (
-            f"account {account} as a whole: any of its roles and users whose own IAM policies "
-            "allow it (the account decides, not this policy)"
-        )
+        return ACCOUNT_PRINCIPAL_WORDS.format(account=account)
     kind, _, name = value.split(":", 5)[-1].partition("/")
     words = {"role": "the role", "user": "the user", "assumed-role": "sessions of the role", "group": "the group"}
     return f"{words.get(kind, kind)} {name or value} in account {account or '?'}"
@@ -416,8 +414,8 @@ def _call_sources(row) -> tuple[str, ...]:
     return tuple(page for page in (*(c.source for c in calls.requests), calls.api_source, calls.cli_source) if page)
 
 
-def sources_lines(document: Document) -> list[str]:
-    """Where each fact about the actions comes from: the AWS pages, one line each."""
+def source_pages(document: Document) -> dict[str, list[str]]:
+    """The pages behind the facts about the document's actions: page -> the actions it backs."""
     seen: dict[str, list[str]] = {}
     for statement in document.real_statements:
         for name in granted_names(statement) if not statement.not_actions else ():
@@ -429,8 +427,13 @@ def sources_lines(document: Document) -> list[str]:
                     seen.setdefault(page, [])
                     if name not in seen[page]:
                         seen[page].append(name)
+    return seen
+
+
+def sources_lines(document: Document) -> list[str]:
+    """Where each fact about the actions comes from: the AWS pages, one line each."""
     lines = ["Sources"]
-    for page, actions in seen.items():
+    for page, actions in source_pages(document).items():
         shown = ", ".join(a.split(":")[1] for a in actions[:6]) + (", …" if len(actions) > 6 else "")
         lines += _wrap(f"- {shown}:", "  ", "    ")
         lines.append(f"    {page}")

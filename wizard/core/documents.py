@@ -51,6 +51,23 @@ def statement(sid: str, principal: dict, action, condition: dict | None = None, 
     return result
 
 
+ACCOUNT_PRINCIPAL_WORDS = (
+    "account {account} as a whole: any of its roles and users whose own IAM policies allow it "
+    "(the account decides, not this policy)"
+)
+"""What an account principal (arn:PARTITION:iam::ACCOUNT:root, or the bare ID) means, in the words
+`explain` and the generated explanations share (sources.IAM_ACCOUNT_PRINCIPALS)."""
+
+
+def root_principal_note(arn: str) -> str:
+    """The sentence that explains a :root principal in a generated repository policy."""
+    account = arn.split(":")[4]
+    return (
+        f"{arn} is not the root user: it means {ACCOUNT_PRINCIPAL_WORDS.format(account=account)}. "
+        "Name a role ARN instead to let that role alone in."
+    )
+
+
 def principal_account(principal: str | None) -> str | None:
     """The account of a principal given as an account ID or a role ARN."""
     if not principal:

@@ -14,6 +14,7 @@ from wizard import __version__
 from wizard.core.builder import GeneratedPolicy, render_json
 from wizard.core.deploy import Bundle
 from wizard.core.explain import source_line, statement_lines
+from wizard.core.resource_policies import SET_REPOSITORY_POLICY_REPLACES
 from wizard.core.roles import ROLES
 
 FORMATS = ("json", "terraform", "cloudformation", "aws-cli")
@@ -295,6 +296,7 @@ def _terraform_owner_policies(bundle: Bundle) -> list[str]:
     if bundle.repository is None:
         return out
     out += ["", *hcl_policy_document("repository", bundle.repository.document)]
+    out += [f"# {line}" for line in _wrap_comment(SET_REPOSITORY_POLICY_REPLACES)]
     patterns = [name for name in bundle.request.repositories if name not in bundle.repository.targets]
     if patterns:
         out.append(f"# {_per_repository_note(bundle, patterns)}")
@@ -396,6 +398,7 @@ def render_cloudformation(bundle: Bundle, parts: list[GeneratedPolicy], owner_te
                 "# The AWS::ECR::Repository resources below carry the repository policy. For repositories that "
                 "already exist, import them into the stack (resource import) instead of creating them."
             )
+            notes.append(f"# {SET_REPOSITORY_POLICY_REPLACES}")
     elif _owner_documents(bundle):
         notes.append(
             f"# The repository and registry policies belong in account {request.account}: "
@@ -601,7 +604,17 @@ def _script_repositories(bundle: Bundle) -> list[str]:
     names = " ".join(_shell_word(name) for name in bundle.repository.targets)
     if names:
         out += [
+            "# set-repository-policy replaces a repository's whole policy: stop if one is in place (merge",
+            "# the statements by hand), unless REPLACE_REPOSITORY_POLICY=yes.",
             f"REPOSITORIES=({names})",
+            'for repository in "${REPOSITORIES[@]}"; do',
+            '  if [ "${REPLACE_REPOSITORY_POLICY:-}" != yes ] && owner_aws ecr get-repository-policy --region "$REGION" '
+            '--repository-name "$repository" >/dev/null 2>&1; then',
+            '    echo "The repository $repository already has a policy: merge REPOSITORY_POLICY into it, or set '
+            'REPLACE_REPOSITORY_POLICY=yes." >&2',
+            "    exit 1",
+            "  fi",
+            "done",
             'for repository in "${REPOSITORIES[@]}"; do',
             '  echo "Setting the repository policy of $repository"',
             '  owner_aws ecr set-repository-policy --region "$REGION" --repository-name "$repository" '

@@ -12,8 +12,16 @@ from __future__ import annotations
 
 from wizard.core import names, sources
 from wizard.core.catalog import CACHE_CREATE_ACTION, CACHE_IMPORT_ACTION, IMAGE_READ_ACTIONS, PULL_ACTIONS, PUSH_ACTIONS
-from wizard.core.documents import Document, policy, principal_arn, statement
+from wizard.core.documents import Document, policy, principal_arn, root_principal_note, statement
 from wizard.core.request import Access, PolicyRequest, Role
+
+SET_REPOSITORY_POLICY_REPLACES = (
+    "Setting a repository policy replaces the one in place (there is one per repository): if the repository "
+    "already has a policy, merge these statements into it first (`aws ecr get-repository-policy` shows it)."
+)
+"""Said wherever an output sets a repository policy (set-repository-policy, aws_ecr_repository_policy,
+RepositoryPolicyText): SetRepositoryPolicy takes the whole policy text (sources.ECR_API_SET_REPOSITORY_POLICY);
+its --force flag is about locking the caller out, not about merging."""
 
 LAMBDA_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 """What Lambda's documented repository policy allows (the Lambda developer guide's example)."""
@@ -57,6 +65,7 @@ def _lambda_statements(request: PolicyRequest, function_account: str) -> tuple[l
         "Lambda service, limited to functions of that account (aws:sourceARN), which it uses to fetch and "
         "cache the image for those functions.",
         f"The functions must be in {request.region}, the repository's region.",
+        root_principal_note(f"arn:{partition}:iam::{function_account}:root"),
     )
     return statements, why
 
@@ -73,13 +82,15 @@ def _cross_account_statements(
         "halves are needed: this repository policy in the owner's account, and the identity policy on the role.",
         "ecr:GetAuthorizationToken is not listed: it has no effect in a repository policy (the identity policy grants it).",
     )
+    if grantee.endswith(":root"):
+        why += (root_principal_note(grantee),)
     return [statement(sid, {"AWS": grantee}, actions)], why
 
 
 def _placement(request: PolicyRequest, literal: tuple[str, ...]) -> str:
     where = (
         f"set on {', '.join(literal) or 'each matching repository'} in account {request.account} "
-        f"({request.region}) with `aws ecr set-repository-policy`"
+        f"({request.region}) with `aws ecr set-repository-policy`, which replaces its current policy"
     )
     if request.pull_through_cache:
         return (
@@ -108,6 +119,8 @@ def build_repository_policy(request: PolicyRequest, deployment, role_account: st
         return None
     if request.pull_through_cache:
         pages += (sources.ECR_CREATION_TEMPLATES,)
+    why += (SET_REPOSITORY_POLICY_REPLACES,)
+    pages += (sources.ECR_API_SET_REPOSITORY_POLICY,)
     literal = tuple(name for name in request.repositories if not names.is_pattern(name))
     return Document(
         "repository", policy(statements), request.account, _placement(request, literal), why, literal, pages

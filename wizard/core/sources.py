@@ -154,3 +154,5 @@ IAM_ACCOUNT_PRINCIPALS = _IAM + "reference_policies_elements_principal.html#prin
 """An account as principal delegates to the account: its identities still need their own IAM permissions."""
 KUBELET_CREDENTIAL_PROVIDER = "https://kubernetes.io/docs/tasks/administer-cluster/kubelet-credential-provider/"
 """The kubelet fetches registry credentials (ECR's token) through a credential provider plugin."""
+ECR_API_SET_REPOSITORY_POLICY = _ECR_API + "API_SetRepositoryPolicy.html"
+"""Applies a repository policy to a repository: the policy text given is the whole policy."""

@@ -11,6 +11,7 @@ import textwrap
 
 from wizard.core.simulate import refusals
 from wizard.core.simulate.engine import ALLOWED, NOT_REACHED, REFUSED, UNCHECKED, Simulation, StepResult
+from wizard.core.text import visible
 
 WIDTH = 78
 _SUCCESS_STATUS = {"HEAD": "200", "GET": "200", "POST": "202", "PATCH": "202", "PUT": "201"}
@@ -147,7 +148,7 @@ def diagram_lines(simulation: Simulation, width: int = WIDTH) -> list[str]:
     lines = [f"{client}{' ' * max(1, width - len(client) - len(ecr))}{ecr}"]
     for result in simulation.results:
         if result.verdict.outcome == NOT_REACHED:
-            lines.append(f"  │ {result.number}. {result.action}: not reached".ljust(width - 1) + "│")
+            lines.append(f"  │ {result.number}. {_step_name(result)}: not reached".ljust(width - 1) + "│")
             continue
         requests = requests_of(result, simulation) or [f"{result.spec.actor}: {result.spec.text()}"]
         for index, request in enumerate(requests):
@@ -160,6 +161,14 @@ def diagram_lines(simulation: Simulation, width: int = WIDTH) -> list[str]:
         status = _status(result, requests)
         lines.append("  │◄─ " + status + " " + "─" * max(1, inner - len(status) - 4) + "┤")
     return lines
+
+
+def _step_name(result: StepResult) -> str:
+    """The action a call is checked as, or what it is when no IAM action is checked (docker login)."""
+    if result.action:
+        return result.action
+    requests = [call.method + " " + call.target for call in result.spec.calls()]
+    return f"{result.spec.actor} ({requests[0]})" if requests else result.spec.actor
 
 
 def _decision_label(result: StepResult) -> str:
@@ -189,7 +198,7 @@ def mermaid(simulation: Simulation) -> str:
     ]
     for result in simulation.results:
         if result.verdict.outcome == NOT_REACHED:
-            lines.append(f"    Note over C,E: {result.number}. {_mermaid_text(result.action)} not reached")
+            lines.append(f"    Note over C,E: {result.number}. {_mermaid_text(_step_name(result))} not reached")
             continue
         requests = requests_of(result, simulation) or [f"{result.spec.actor}: {result.spec.text()}"]
         arrow = "-x" if result.verdict.outcome == REFUSED else "->>"
@@ -204,7 +213,7 @@ _MERMAID_CODES = {char: f"#{ord(char)};" for char in "#;:<>`%{}\"'"} | {"\n": " 
 
 def _mermaid_text(text: str) -> str:
     """Text Mermaid shows as written: its separators, directives and entity marks as entity codes."""
-    return "".join(_MERMAID_CODES.get(char, char) for char in text)
+    return "".join(_MERMAID_CODES.get(char, char) for char in visible(text))
 
 
 # -- for machines ------------------------------------------------------------------------------

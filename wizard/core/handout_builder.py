@@ -1,0 +1,211 @@
+"""The content of a handout for an existing policy (`explain FILE --format markdown|html`).
+
+Everything comes from the functions `explain`, `check` and `simulate` use: the statements in
+words, each action's why, symptom, calls and source from the catalog, the what-if table from
+the simulator, the push and pull as sequence diagrams, the roles side by side, the sources.
+"""
+
+from __future__ import annotations
+
+from wizard.core import sources
+from wizard.core.catalog import lookup
+from wizard.core.describe import (
+    action_classes,
+    call_map,
+    describe_condition,
+    describe_principal,
+    describe_resource,
+    explain_action,
+    kind_line,
+    reach_lines,
+    source_pages,
+)
+from wizard.core.handout import Bullets, Code, Diagram, Handout, Links, Paragraph, Section, Table, policy_json
+from wizard.core.lint import check_document
+from wizard.core.policy import Document, Kind, Statement
+from wizard.core.regions import login_command
+from wizard.core.resource_policies import SET_REPOSITORY_POLICY_REPLACES
+from wizard.core.rules.reach import only_account_level
+from wizard.core.simulate import refusals
+from wizard.core.simulate.engine import EVALUATION_SOURCES, simulate
+from wizard.core.simulate.image import Image
+from wizard.core.simulate.render import diagram_lines, mermaid, requests_of
+from wizard.core.simulate.whatif import example_image, listed_actions, what_if_without
+from wizard.core.workloads import roles_table
+
+IDENTITY_KINDS = (Kind.IDENTITY, Kind.PUBLIC_IDENTITY)
+
+
+def explain_handout(document: Document, name: str, image: Image | None = None) -> Handout:
+    """The handout for a policy read from `name` (a file name, or "stdin")."""
+    identity = document.kind in IDENTITY_KINDS
+    example = False
+    if identity and image is None:
+        image, example = example_image(document)
+    intro = [
+        Paragraph(f"{name}: {kind_line(document)}"),
+        Paragraph(
+            "Made offline by ecr-policy explain. Every statement is explained action by action; the push and "
+            "pull are simulated call by call against the policy; every fact names its source at the end."
+        ),
+    ]
+    sections = [Section("The policy", [Code("json", policy_json(document.raw))])]
+    sections += statement_sections(document)
+    if identity:
+        sections += identity_sections(document, image, example)
+    sections.append(placement_section(document))
+    reach = reach_lines(document)
+    if reach:
+        sections.append(Section(reach[0], [Code("text", "\n".join(line[2:] for line in reach[1:]))]))
+    sections.append(check_section(document))
+    sections.append(sources_section(document, identity))
+    return Handout(f"ECR policy handout: {name}", intro, sections)
+
+
+# -- statements ----------------------------------------------------------------------------
+
+
+def statement_sections(document: Document) -> list[Section]:
+    result = [Section("Statement by statement", [Paragraph(f"{len(document.statements)} statements, in order.")])]
+    for statement in document.statements:
+        title = f"Statement {statement.index}" + (f": {statement.sid}" if statement.sid else "")
+        if not isinstance(statement.raw, dict):
+            result.append(Section(title, [Paragraph("Not a statement object: AWS rejects the policy.")], 3))
+            continue
+        blocks = [Bullets(statement_facts(statement, document.kind))]
+        rows = [action_row(action, statement) for action in statement.actions]
+        if rows:
+            blocks.append(Table(["action", "used by", "why", "without it", "calls", "source"], rows))
+        result.append(Section(title, blocks, 3))
+    return result
+
+
+def statement_facts(statement: Statement, kind: Kind) -> list[str]:
+    verb = {"Allow": "Allows", "Deny": "Denies"}.get(statement.effect or "", "Has an unknown Effect for")
+    facts = []
+    if statement.principals is not None:
+        facts.append("Who: " + ("; ".join(describe_principal(p) for p in statement.principals) or "nobody"))
+    if statement.not_principals is not None:
+        facts.append("Who: everyone except " + "; ".join(describe_principal(p) for p in statement.not_principals))
+    what = (
+        ", ".join(statement.actions) if statement.actions else "every action except " + ", ".join(statement.not_actions)
+    )
+    classes = action_classes(statement)
+    facts.append(f"What: {verb.lower()} {what}" + (f" ({classes})" if classes else ""))
+    facts.append("Where: " + where_text(statement, kind))
+    facts += [f"Only when: {describe_condition(c.key, c.operator, c.values)}" for c in statement.conditions]
+    return facts
+
+
+def where_text(statement: Statement, kind: Kind) -> str:
+    if statement.not_resources:
+        return "every resource except " + "; ".join(describe_resource(r) for r in statement.not_resources)
+    if statement.resources:
+        account_level = only_account_level(statement)
+        return "; ".join(describe_resource(r, account_level) for r in statement.resources)
+    if kind.resource_based:
+        return "the repository this policy is set on" if kind is not Kind.TRUST else "the role it belongs to"
+    return "no Resource (an identity policy statement without one matches nothing)"
+
+
+def action_row(action: str, statement: Statement) -> list[str]:
+    row = lookup(action)
+    repository = _single_repository(statement)
+    calls = "; ".join(call_map(action, repository))
+    if row is None:
+        return [action, "", explain_action(action), "", calls, ""]
+    return [row.name, row.step, row.why, row.without, calls, row.source]
+
+
+def _single_repository(statement: Statement) -> str:
+    found = {r.split(":repository/", 1)[1] for r in statement.resources if ":repository/" in r}
+    return next(iter(found)) if len(found) == 1 and "*" not in next(iter(found)) else "NAME"
+
+
+# -- what if, the calls, the commands ------------------------------------------------------------
+
+
+def identity_sections(document: Document, image: Image, example: bool) -> list[Section]:
+    origin = "an example repository (the policy names none)" if example else "the policy's first repository"
+    about = Paragraph(f"Simulated with {image}, in {origin}, as a role of account {image.account}.")
+    push, pull = simulate("push", image, document), simulate("pull", image, document)
+    sections = [Section("What if an action were missing?", [about, what_if_table(document, image)])]
+    diagrams = [about]
+    for simulation in (push, pull):
+        outcome = "succeeds" if simulation.succeeded else f"fails at call {simulation.refusal.number}"
+        diagrams.append(Paragraph(f"{simulation.operation.title} {outcome}:"))
+        diagrams.append(Diagram(mermaid(simulation), "\n".join(diagram_lines(simulation))))
+    sections.append(Section("A push and a pull, call by call", diagrams))
+    commands = "\n".join([login_command(image.account, image.region), f"docker push {image}", f"docker pull {image}"])
+    sections.append(Section("Log in, push and pull", [Code("sh", commands)]))
+    return sections
+
+
+def what_if_table(document: Document, image: Image) -> Table:
+    rows = []
+    for action in listed_actions(document):
+        what_if = what_if_without(document, action, image=image)
+        rows.append([action, *(what_if_cell(before, after) for before, after in what_if.outcomes)])
+    return Table(["taken away", "docker push", "docker pull"], rows)
+
+
+def what_if_cell(before, after) -> str:
+    if not before.succeeded:
+        return f"does not work with the policy either (call {before.refusal.number} is refused)"
+    if after.succeeded:
+        return "still works"
+    refusal = after.refusal
+    requests = requests_of(refusal, after)
+    said = refusals.wording(after)
+    first = said.text.splitlines()[0]
+    return (
+        f"breaks at call {refusal.number} ({requests[0] if requests else refusal.action}): {said.who} prints: {first}"
+    )
+
+
+# -- where it goes, check, sources ---------------------------------------------------------------
+
+
+def placement_section(document: Document) -> Section:
+    title = document.kind.title
+    blocks = [Paragraph(f"{'An' if title[0] in 'aeiouAEIOU' else 'A'} {title} is {document.kind.placement}.")]
+    if document.kind in IDENTITY_KINDS:
+        blocks.append(
+            Paragraph(
+                "Attach it to the role that makes the ECR calls, which is not always the one you expect: "
+                "the roles side by side (ecr-policy roles)."
+            )
+        )
+        headers, rows = roles_table()
+        blocks.append(Table(headers, rows))
+    if document.kind is Kind.REPOSITORY:
+        blocks.append(Paragraph(SET_REPOSITORY_POLICY_REPLACES))
+    return Section("Where it goes", blocks)
+
+
+def check_section(document: Document) -> Section:
+    findings = check_document(document)
+    if not findings:
+        return Section("Check", [Paragraph("ecr-policy check finds nothing to report.")])
+    items = [f"{f.severity} in {f.where}: {f.message} Fix: {f.fix}" for f in findings]
+    return Section("Check", [Paragraph(f"ecr-policy check reports {len(findings)}:"), Bullets(items)])
+
+
+def sources_section(document: Document, identity: bool) -> Section:
+    pages = {page: ", ".join(a.split(":", 1)[-1] for a in actions) for page, actions in source_pages(document).items()}
+    if identity:
+        for page in (*EVALUATION_SOURCES, sources.IAM_ACCESS_DENIED, sources.OCI_API_VERSION_CHECK):
+            pages.setdefault(page, "how the calls are decided and reported")
+        for page in _wording_pages(document):
+            pages.setdefault(page, "a client's message, as users got it")
+    return Section("Sources", [Links(list(pages.items()))])
+
+
+def _wording_pages(document: Document) -> list[str]:
+    image, _ = example_image(document)
+    found: list[str] = []
+    for action in listed_actions(document):
+        for _, after in what_if_without(document, action, image=image).outcomes:
+            said = refusals.wording(after)
+            found += [page for page in (said.sources if said else ()) if page not in found]
+    return found
