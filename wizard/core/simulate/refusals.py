@@ -304,13 +304,32 @@ def _repository_fix(simulation: Simulation, result: StepResult) -> list[str]:
             f"Across accounts both halves are needed: the identity policy allows {result.action}, but the "
             f"repository policy of account {owner} does not allow the caller."
         )
+    needed = _still_needed_from_repository(simulation, result)
     statement = {
-        "Sid": "CrossAccountPull",
+        "Sid": "CrossAccountAccess",
         "Effect": "Allow",
         "Principal": {"AWS": caller.name},
-        "Action": result.action,
+        "Action": needed[0] if len(needed) == 1 else needed,
     }
-    return [head, f"Add to the repository policy: {_statement_json(statement)}"]
+    return [
+        head,
+        f"Add to the repository policy (it covers the calls after this one too): {_statement_json(statement)}",
+    ]
+
+
+def _still_needed_from_repository(simulation: Simulation, result: StepResult) -> list[str]:
+    """The refused action and those of the later calls the repository policy does not allow yet."""
+    needed: list[str] = []
+    for later in simulation.results[result.number - 1 :]:
+        if later.action in (None, LOGIN) or later.principal != simulation.caller or later.action in needed:
+            continue
+        repository = simulation.repository
+        if (
+            repository is None
+            or not evaluate(repository, Request(later.action, later.resource, later.principal)).allowed
+        ):
+            needed.append(later.action)
+    return needed
 
 
 def _lambda_service_fix(simulation: Simulation) -> list[str]:
