@@ -8,11 +8,8 @@
 from __future__ import annotations
 
 import argparse
-import textwrap
 
 from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, emit_one, read_input, write_stdout
-
-WIDTH = 78
 
 
 def register(commands, parents) -> None:
@@ -37,14 +34,9 @@ def register(commands, parents) -> None:
 
 
 def _wrap(text: str, indent: str = "", hanging: str | None = None) -> list[str]:
-    return textwrap.wrap(
-        text,
-        width=WIDTH,
-        initial_indent=indent,
-        subsequent_indent=indent if hanging is None else hanging,
-        break_long_words=False,
-        break_on_hyphens=False,
-    ) or [""]
+    from wizard.core.text import wrap
+
+    return wrap(text, indent, hanging) or [""]
 
 
 def _task(args: argparse.Namespace):

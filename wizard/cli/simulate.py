@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import textwrap
 
 from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, read_input, write_stdout
 
@@ -155,17 +154,16 @@ def _caller(args: argparse.Namespace, image):
 def _rejected_notes(documents: dict, labels: dict) -> list[str]:
     """A policy AWS would refuse to store is simulated as written; say so."""
     from wizard.core.lint import ERROR, check_document
+    from wizard.core.text import wrap
 
     notes = []
     for slot, document in documents.items():
         errors = [finding for finding in check_document(document) if finding.severity == ERROR]
         if errors:
-            notes += textwrap.wrap(
+            notes += wrap(
                 f"Note: `ecr-policy check` finds {len(errors)} error{'s' * (len(errors) > 1)} in {labels[slot]} "
                 "(AWS may refuse the document, or it grants less than it seems): it was simulated as written.",
-                width=78,
-                break_long_words=False,
-                break_on_hyphens=False,
+                "",
             )
     return ["", *notes] if notes else []
 

@@ -18,7 +18,7 @@ from wizard.core.policy.evaluate import ActionMap, Effect, Request, evaluate
 from wizard.core.reference import RISK_TITLES, baselines, expand_action, find_action, service_of
 from wizard.core.rules.principals import NARROWING_KEYS, WEAK_KEYS, is_public
 from wizard.core.rules.reach import ARN, EXAMPLE_REPOSITORY, granted_names, only_account_level, representative_resources
-from wizard.core.text import visible
+from wizard.core.text import WIDTH, visible
 from wizard.core.text import wrap as _wrap
 
 SERVICE_ROLES = {

@@ -15,6 +15,7 @@ from wizard.core import sources
 from wizard.core.deploy import Deployment, build_identity
 from wizard.core.request import Role, make_request
 from wizard.core.roles import ROLES
+from wizard.core.text import wrap
 from wizard.core.trust import TRUST_TITLES, TrustSource, build_trust
 
 EXAMPLE_ACCOUNT = "123456789012"
@@ -169,17 +170,9 @@ def identity_summary(workload: Workload) -> list[str]:
 
 def roles_lines(workloads: tuple[Workload, ...] = WORKLOADS, width: int = 78) -> list[str]:
     """The side-by-side comparison for terminals: one block per workload, labelled fields."""
-    import textwrap
 
     def field(label: str, text: str) -> list[str]:
-        return textwrap.wrap(
-            text,
-            width=width,
-            initial_indent=f"  {label:<19}",
-            subsequent_indent=" " * 21,
-            break_on_hyphens=False,
-            break_long_words=False,
-        )
+        return wrap(text, f"  {label:<19}", " " * 21, width)
 
     lines = []
     for workload in workloads:

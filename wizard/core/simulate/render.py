@@ -7,26 +7,17 @@ output boundary (wizard.core.text.visible, html.escape), and Mermaid text is esc
 
 from __future__ import annotations
 
-import textwrap
-
 from wizard.core.simulate import refusals
 from wizard.core.simulate.engine import ALLOWED, NOT_REACHED, REFUSED, UNCHECKED, Simulation, StepResult
-from wizard.core.text import visible
+from wizard.core.text import WIDTH, visible, wrap
 
-WIDTH = 78
 _SUCCESS_STATUS = {"HEAD": "200", "GET": "200", "POST": "202", "PATCH": "202", "PUT": "201"}
 """What the registry answers when a call is allowed (the OCI distribution spec's endpoint table)."""
 
 
 def _wrap(text: str, indent: str, hanging: str | None = None, width: int = WIDTH) -> list[str]:
-    return textwrap.wrap(
-        text,
-        width=width,
-        initial_indent=indent,
-        subsequent_indent=hanging if hanging is not None else indent,
-        break_on_hyphens=False,
-        break_long_words=False,
-    ) or [indent.rstrip()]
+    """The shared wrapper; an empty text still gives its (empty) line."""
+    return wrap(text, indent, hanging, width) or [indent.rstrip()]
 
 
 def requests_of(result: StepResult, simulation: Simulation) -> list[str]:
