@@ -640,3 +640,48 @@ def test_trust_policies_are_not_simulated(tmp_path: Path):
     trust = FIXTURES / "real" / "policies" / "trust-terraform-gimmeursocks-ec2-jenkins.json"
     result = run_cli("simulate", str(trust), "pull", IMAGE)
     assert result.returncode == 2 and "trust policy" in result.stderr
+
+
+# -- the call map (item 2) against botocore's copy of ECR's API reference ------------------------
+
+PUSHED = (
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload",
+    "ecr:PutImage",
+)
+PULLED = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+
+
+def test_the_call_map_agrees_with_ecrs_api_reference():
+    """ECR's API reference (botocore's copy, written by AWS) says which operations a push and a
+    pull call; the catalog's call map says the same, and every entry names its pages."""
+    import botocore.session
+
+    from wizard.core.catalog import CATALOG
+
+    model = botocore.session.get_session().get_service_model("ecr")
+    for name in (*PUSHED, *PULLED, "ecr:GetAuthorizationToken"):
+        row = CATALOG[name]
+        documentation = model.operation_model(row.short_name).documentation
+        if name in PUSHED:
+            assert "When an image is pushed" in documentation, name
+        if name in PULLED:
+            assert "When an image is pulled" in documentation, name
+        calls = row.calls
+        assert calls.api_source.endswith(f"API_{row.short_name}.html")
+        assert calls.cli.startswith("aws ecr ") and calls.cli_source.startswith("https://docs.aws.amazon.com/cli/")
+        assert calls.cli.split()[-1] in calls.cli_source
+        for request in calls.requests:
+            assert request.source.startswith("https://")
+    for row in CATALOG.values():
+        assert row.calls is not None, row.name
+    pushes = [CATALOG[name].calls.requests[0].render("app") for name in PUSHED]
+    assert pushes == [
+        "HEAD /v2/app/blobs/<digest>",
+        "POST /v2/app/blobs/uploads/",
+        "PATCH /v2/app/blobs/uploads/<upload-id>",
+        "PUT /v2/app/blobs/uploads/<upload-id>?digest=<digest>",
+        "PUT /v2/app/manifests/TAG",
+    ]

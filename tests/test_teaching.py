@@ -352,3 +352,22 @@ def test_generated_policies_pass_their_own_simulation():
     assert policy.document == SEED_PUSH
     image = parse_image("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:v1")
     assert all(simulate(op, image, document_from_json(policy.document)).succeeded for op in ("push", "pull"))
+
+
+def test_the_readme_teaching_section_shows_real_output():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Teaching with ecr-policy", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```text\n", 1)[1].split("```", 1)[0]
+    command, ellipsis, *shown = example.splitlines()
+    assert command.startswith("$ ecr-policy simulate policy.json push ") and ellipsis == "..."
+    image = command.split()[-1]
+    result = run_cli("simulate", str(FIXTURES / "bad" / "push-without-layer-check.json"), "push", image)
+    assert result.returncode == 1
+    assert "\n".join(shown) in result.stdout
+    for command in (
+        "ecr-policy roles",
+        "ecr-policy lesson",
+        "--format html -o handout.html",
+        "--without ecr:BatchCheckLayerAvailability",
+    ):
+        assert command in section

@@ -60,7 +60,7 @@ def granted_text(result: StepResult) -> str:
 def header_lines(simulation: Simulation, labels: dict[str, str]) -> list[str]:
     """What was simulated: the operation, the image, the policies and the caller."""
     operation, image = simulation.operation, simulation.image
-    lines = [f"{operation.title} {image}"]
+    lines = [f"Simulated: {operation.title}, image {image}"]
     for which, document in (("identity", simulation.identity), ("repository", simulation.repository)):
         if document is None:
             lines.append(f"  {which.capitalize()} policy: none given")
@@ -80,7 +80,9 @@ def header_lines(simulation: Simulation, labels: dict[str, str]) -> list[str]:
 
 def step_lines(result: StepResult, simulation: Simulation) -> list[str]:
     number = f"{result.number}. "
-    lines = _wrap(f"{result.spec.actor}: {result.spec.text()}", number, " " * len(number))
+    text = result.spec.text()
+    said_by_itself = text.startswith("`") or text.lower().startswith(result.spec.actor.lower())
+    lines = _wrap(text if said_by_itself else f"{result.spec.actor}: {text}", number, " " * len(number))
     pad = " " * len(number)
     command = command_of(result, simulation)
     if command:
