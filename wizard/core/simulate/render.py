@@ -60,7 +60,7 @@ def granted_text(result: StepResult) -> str:
 def header_lines(simulation: Simulation, labels: dict[str, str]) -> list[str]:
     """What was simulated: the operation, the image, the policies and the caller."""
     operation, image = simulation.operation, simulation.image
-    lines = [f"Simulated: {operation.title}, image {image}"]
+    lines = [f"Simulated: {operation.title}", f"  Image: {image}"]
     for which, document in (("identity", simulation.identity), ("repository", simulation.repository)):
         if document is None:
             lines.append(f"  {which.capitalize()} policy: none given")
