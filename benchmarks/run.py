@@ -19,7 +19,8 @@ Targets (issue #7):
 
 Targets (issue #11): the cost of `check` and `explain` of the largest accepted document and of
 `--compact` with 50,000 names grows linearly: doubling the input at most 2.6x the work (the
-time at half size, both less the same command on a tiny input, is the baseline).
+time at half size, both less the same command on a tiny input, is the baseline). Issue #18 adds
+the same target for a handout (`explain --format html`) and for `simulate push` of that document.
 """
 
 from __future__ import annotations
@@ -212,6 +213,10 @@ def growth_commands(scratch: str, ecr_policy: str) -> dict[str, list[str]]:
         path.write_text(json.dumps(largest_policy(count)))
         commands[f"check {label}"] = [ecr_policy, "check", str(path)]
         commands[f"explain {label}"] = [ecr_policy, "explain", str(path)]
+        commands[f"handout {label}"] = [ecr_policy, "explain", str(path), "--format", "html"]
+        last = count - 1  # the last repository listed: the push statement's last ARN
+        image = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team-{last % 50}/service-{last}:v1"
+        commands[f"simulate {label}"] = [ecr_policy, "simulate", str(path), "push", image]
     for label, count in (("tiny", 2), ("half", 25_000), ("full", 50_000)):
         path = Path(scratch) / f"names-{label}.txt"
         path.write_text("\n".join(f"team-{i % 97}/svc-{i}" if i % 3 else f"app{i}-x" for i in range(count)))
@@ -318,6 +323,8 @@ def main() -> int:
     for what, title in (
         ("check", "check, largest accepted document (256 KiB, 3,300 ARNs)"),
         ("explain", "explain, largest accepted document"),
+        ("handout", "explain --format html (handout), largest accepted document"),
+        ("simulate", "simulate push, largest accepted document"),
         ("compact", "generate --compact, 50,000 repositories"),
     ):
         full, half, rate = growth(growing, what)

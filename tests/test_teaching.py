@@ -371,3 +371,9 @@ def test_the_readme_teaching_section_shows_real_output():
         "--without ecr:BatchCheckLayerAvailability",
     ):
         assert command in section
+
+
+def test_the_roles_help_names_every_workload():
+    from wizard.cli.roles import WORKLOAD_KEYS
+
+    assert WORKLOAD_KEYS.split(", ") == [workload.key for workload in WORKLOADS]

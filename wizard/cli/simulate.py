@@ -5,7 +5,6 @@ would not (the output says where, what the user would see, and the fix); 2: bad 
 from __future__ import annotations
 
 import argparse
-import re
 
 from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, read_input, write_stdout
 
@@ -16,8 +15,8 @@ OPERATION_HELP = {
     "eks-pull": "the EKS kubelet pulling (the node role pulls)",
     "lambda-create": "aws lambda create-function from the image (the deployer, then the Lambda service)",
 }
-_PRINCIPAL = re.compile(r"arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):(role|user)/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
-_FUNCTION = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_PRINCIPAL = r"arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):(role|user)/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}"
+_FUNCTION = r"[A-Za-z0-9_-]{1,64}"
 
 
 def register(commands, parents) -> None:
@@ -126,6 +125,8 @@ def _label(path: str) -> str:
 
 
 def _caller(args: argparse.Namespace, image):
+    import re
+
     from wizard.core.policy.evaluate import Caller
     from wizard.core.request import check_account
     from wizard.core.simulate.engine import default_caller
@@ -137,7 +138,7 @@ def _caller(args: argparse.Namespace, image):
     account = check_account(value)
     if account.ok:
         return default_caller(image, account.value)
-    match = _PRINCIPAL.fullmatch(value)
+    match = re.fullmatch(_PRINCIPAL, value)
     if match is None:
         raise UsageError(
             f"--as {quoted(value)} is neither an account ID nor a role or user ARN. Accepted: 12 digits, or "
@@ -170,13 +171,14 @@ def _rejected_notes(documents: dict, labels: dict) -> list[str]:
 
 def run_simulate(args: argparse.Namespace) -> int:
     import json
+    import re
 
     from wizard.core.simulate.engine import simulate
     from wizard.core.simulate.render import as_dict, diagram_lines, report_lines
     from wizard.core.text import visible
 
     image = _image(args.image)
-    if not _FUNCTION.fullmatch(args.function):
+    if not re.fullmatch(_FUNCTION, args.function):
         raise UsageError("--function: a Lambda function name is 1-64 letters, digits, - and _")
     documents, labels = _slots(args)
     caller = _caller(args, image)

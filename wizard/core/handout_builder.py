@@ -20,6 +20,7 @@ from wizard.core.describe import (
     reach_lines,
     source_pages,
 )
+from wizard.core.glob import glob_match
 from wizard.core.handout import Bullets, Code, Diagram, Handout, Links, Paragraph, Section, Table, policy_json
 from wizard.core.lint import check_document
 from wizard.core.policy import Document, Kind, Statement
@@ -29,8 +30,9 @@ from wizard.core.rules.reach import only_account_level
 from wizard.core.simulate import refusals
 from wizard.core.simulate.engine import EVALUATION_SOURCES, simulate
 from wizard.core.simulate.image import Image
+from wizard.core.simulate.operations import OPERATIONS
 from wizard.core.simulate.render import diagram_lines, mermaid, requests_of
-from wizard.core.simulate.whatif import example_image, listed_actions, what_if_without
+from wizard.core.simulate.whatif import DOCKER_OPERATIONS, example_image, listed_actions, what_if_without
 from wizard.core.workloads import roles_table
 
 IDENTITY_KINDS = (Kind.IDENTITY, Kind.PUBLIC_IDENTITY)
@@ -141,11 +143,33 @@ def identity_sections(document: Document, image: Image, example: bool) -> list[S
     return sections
 
 
+WHAT_IF_ROWS = 24
+"""A handout is for people: past this many actions that push or pull call, the rest are counted."""
+_CALLED = sorted({step.action.lower() for key in DOCKER_OPERATIONS for step in OPERATIONS[key].steps if step.action})
+
+
+def called_entries(document: Document) -> tuple[list[str], list[str]]:
+    """The listed actions (or patterns) that cover a call of push or pull, and the others: taking
+    one of the others away cannot change either operation, so it is not simulated."""
+    called, other = [], []
+    for name in listed_actions(document):
+        covers = any(glob_match(name.lower(), action) for action in _CALLED)
+        (called if covers else other).append(name)
+    return called, other
+
+
 def what_if_table(document: Document, image: Image) -> Table:
+    called, other = called_entries(document)
     rows = []
-    for action in listed_actions(document):
+    for action in called[:WHAT_IF_ROWS]:
         what_if = what_if_without(document, action, image=image)
         rows.append([action, *(what_if_cell(before, after) for before, after in what_if.outcomes)])
+    if len(called) > WHAT_IF_ROWS:
+        rest = len(called) - WHAT_IF_ROWS
+        rows.append([f"{rest} more", "ecr-policy explain FILE --without ACTION", "simulates each of them"])
+    if other:
+        shown = ", ".join(other[:6]) + (f" and {len(other) - 6} more" if len(other) > 6 else "")
+        rows.append([shown, "still works: no call of a push needs it", "still works: no call of a pull needs it"])
     return Table(["taken away", "docker push", "docker pull"], rows)
 
 
@@ -204,7 +228,7 @@ def sources_section(document: Document, identity: bool) -> Section:
 def _wording_pages(document: Document) -> list[str]:
     image, _ = example_image(document)
     found: list[str] = []
-    for action in listed_actions(document):
+    for action in called_entries(document)[0][:WHAT_IF_ROWS]:
         for _, after in what_if_without(document, action, image=image).outcomes:
             said = refusals.wording(after)
             found += [page for page in (said.sources if said else ()) if page not in found]
