@@ -246,3 +246,84 @@ def test_example_images_fill_wildcards_and_say_so():
     markdown = to_markdown(explain_handout(document, "p.json"))
     assert "123456789012.dkr.ecr.us-east-1.amazonaws.com/team-a/example:latest" in markdown
     assert "an example repository" in markdown
+
+
+# -- the wizard's and --plain's handout, what-if and slides (core) ------------------------------
+
+SETUPS = {
+    "ci": ("ci", {}, {}),
+    "ecs cross-account": ("ecs", {}, {"principal": "210987654321"}),
+    "eks": ("eks", {}, {}),
+    "lambda cross-account": ("lambda", {}, {"function_account": "210987654321"}),
+    "public push": ("ci", {"public": True}, {}),
+}
+
+
+def bundle_for(name: str):
+    from wizard.core.deploy import build_bundle, make_deployment
+
+    role, options, deployment = SETUPS[name]
+    request = make_request(role, ["my-app"], "us-east-1", "123456789012", **options).request
+    made, _ = make_deployment(request, **deployment)
+    return build_bundle(request, made)
+
+
+@pytest.mark.parametrize("name", sorted(SETUPS))
+def test_generated_handouts_hold_every_statement_document_and_operation(name):
+    from wizard.core.handout_builder import generated_handout
+    from wizard.core.simulate.whatif import operations_for
+
+    bundle = bundle_for(name)
+    policy = bundle.identity
+    markdown = to_markdown(generated_handout(policy, bundle))
+    parsed = tokens(markdown)
+    titles = [title for _, title in headings(parsed)]
+    for number, statement in enumerate(policy.statements, 1):
+        assert f"Statement {number}: {statement.sid} ({statement.title})" in titles
+    jsons = [json.loads(content) for info, content in fences(parsed) if info == "json"]
+    assert jsons[0] == policy.document
+    for document in bundle.documents():
+        assert document.document in jsons
+    diagrams = [content for info, content in fences(parsed) if info == "mermaid"]
+    if policy.request.public:
+        assert diagrams == [] and "What if an action were missing?" not in titles
+    else:
+        assert len(diagrams) == len(operations_for(policy.request))
+        header = next(line for line in markdown.splitlines() if line.startswith("| taken away |"))
+        assert header.count("|") == len(operations_for(policy.request)) + 2
+    page = to_html(generated_handout(policy, bundle))
+    collector = Collector()
+    collector.feed(page)
+    assert not {"script", "link", "img"} & set(collector.tags)
+
+
+def test_the_generated_what_if_simulates_the_roles_own_operations():
+    from wizard.core.simulate.whatif import what_if_generated
+
+    ci = bundle_for("ci")
+    what_if = what_if_generated(ci.identity, ci, "ecr:BatchCheckLayerAvailability")
+    (push_before, push_after), (pull_before, pull_after) = what_if.outcomes
+    assert pull_before.succeeded
+    assert push_before.succeeded and push_after.refusal.number == 3 and pull_after.succeeded
+    lam = bundle_for("lambda cross-account")
+    what_if = what_if_generated(lam.identity, lam, "ecr:GetDownloadUrlForLayer")
+    ((before, after),) = what_if.outcomes
+    assert before.succeeded, "the bundle's repository policy is part of the simulation"
+    assert after.refusal.number == 2 and after.caller.account == "210987654321"
+    public = bundle_for("public push")
+    assert what_if_generated(public.identity, public, "ecr-public:PutImage") is None
+
+
+def test_slides_step_through_every_statement_and_action():
+    from wizard.core.slides import slides_for
+
+    policy = bundle_for("eks").identity
+    slides = slides_for(policy)
+    titles = [slide.title for slide in slides]
+    for statement in policy.statements:
+        assert f"{statement.sid} · {statement.title}" in titles
+        for action in statement.actions:
+            assert action.name in titles
+    assert slides[-2].place == "Where it goes" and slides[-1].place == "Log in"
+    by_action = {slide.title: slide for slide in slides if slide.title.startswith("ecr:")}
+    assert any(line.startswith("Calls: HEAD /v2/my-app/manifests/TAG") for line in by_action["ecr:BatchGetImage"].lines)

@@ -7,6 +7,8 @@ the simulator, the push and pull as sequence diagrams, the roles side by side, t
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from wizard.core import sources
 from wizard.core.catalog import lookup
 from wizard.core.describe import (
@@ -23,7 +25,7 @@ from wizard.core.describe import (
 from wizard.core.glob import glob_match
 from wizard.core.handout import Bullets, Code, Diagram, Handout, Links, Paragraph, Section, Table, policy_json
 from wizard.core.lint import check_document
-from wizard.core.policy import Document, Kind, Statement
+from wizard.core.policy import Document, Kind, Statement, document_from_json
 from wizard.core.regions import login_command
 from wizard.core.resource_policies import SET_REPOSITORY_POLICY_REPLACES
 from wizard.core.rules.reach import only_account_level
@@ -41,9 +43,7 @@ IDENTITY_KINDS = (Kind.IDENTITY, Kind.PUBLIC_IDENTITY)
 def explain_handout(document: Document, name: str, image: Image | None = None) -> Handout:
     """The handout for a policy read from `name` (a file name, or "stdin")."""
     identity = document.kind in IDENTITY_KINDS
-    example = False
-    if identity and image is None:
-        image, example = example_image(document)
+    scenario = docker_scenario(document, image) if identity else None
     intro = [
         Paragraph(f"{name}: {kind_line(document)}"),
         Paragraph(
@@ -54,21 +54,27 @@ def explain_handout(document: Document, name: str, image: Image | None = None) -
     sections = [Section("The policy", [Code("json", policy_json(document.raw))])]
     sections += statement_sections(document)
     if identity:
-        sections += identity_sections(document, image, example)
+        sections += identity_sections(document, scenario)
     sections.append(placement_section(document))
     reach = reach_lines(document)
     if reach:
         sections.append(Section(reach[0], [Code("text", "\n".join(line[2:] for line in reach[1:]))]))
     sections.append(check_section(document))
-    sections.append(sources_section(document, identity))
+    sections.append(sources_section(document, scenario))
     return Handout(f"ECR policy handout: {name}", intro, sections)
 
 
 # -- statements ----------------------------------------------------------------------------
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def statement_sections(document: Document) -> list[Section]:
-    result = [Section("Statement by statement", [Paragraph(f"{len(document.statements)} statements, in order.")])]
+    result = [
+        Section("Statement by statement", [Paragraph(f"{_count(len(document.statements), 'statement')}, in order.")])
+    ]
     for statement in document.statements:
         title = f"Statement {statement.index}" + (f": {statement.sid}" if statement.sid else "")
         if not isinstance(statement.raw, dict):
@@ -127,50 +133,78 @@ def _single_repository(statement: Statement) -> str:
 # -- what if, the calls, the commands ------------------------------------------------------------
 
 
-def identity_sections(document: Document, image: Image, example: bool) -> list[Section]:
-    origin = "an example repository (the policy names none)" if example else "the policy's first repository"
-    about = Paragraph(f"Simulated with {image}, in {origin}, as a role of account {image.account}.")
-    push, pull = simulate("push", image, document), simulate("pull", image, document)
-    sections = [Section("What if an action were missing?", [about, what_if_table(document, image)])]
-    diagrams = [about]
-    for simulation in (push, pull):
+class Scenario(namedtuple("Scenario", "image example operations repository caller")):
+    """What the handout simulates: the image (made up or not), the operations, the repository
+    policy that goes with the identity policy (or None), and the caller (None: a role of the
+    image's account)."""
+
+    __slots__ = ()
+
+    def about(self) -> Paragraph:
+        origin = "an example repository (the policy names none)" if self.example else "the policy's first repository"
+        account = self.caller.account if self.caller is not None else self.image.account
+        return Paragraph(f"Simulated with {self.image}, in {origin}, as a role of account {account}.")
+
+
+def docker_scenario(document: Document, image: Image | None) -> Scenario:
+    example = False
+    if image is None:
+        image, example = example_image(document)
+    return Scenario(image, example, DOCKER_OPERATIONS, None, None)
+
+
+def identity_sections(
+    document: Document, scenario: Scenario, commands: list[str] | None = None, note: str = ""
+) -> list[Section]:
+    sections = [Section("What if an action were missing?", [scenario.about(), what_if_table(document, scenario)])]
+    diagrams = [scenario.about()]
+    for operation in scenario.operations:
+        simulation = simulate(operation, scenario.image, document, scenario.repository, scenario.caller)
         outcome = "succeeds" if simulation.succeeded else f"fails at call {simulation.refusal.number}"
         diagrams.append(Paragraph(f"{simulation.operation.title} {outcome}:"))
         diagrams.append(Diagram(mermaid(simulation), "\n".join(diagram_lines(simulation))))
-    sections.append(Section("A push and a pull, call by call", diagrams))
-    commands = "\n".join([login_command(image.account, image.region), f"docker push {image}", f"docker pull {image}"])
-    sections.append(Section("Log in, push and pull", [Code("sh", commands)]))
+    sections.append(Section("Call by call", diagrams))
+    image = scenario.image
+    if commands is None:
+        commands = [login_command(image.account, image.region), f"docker push {image}", f"docker pull {image}"]
+    blocks = ([Code("sh", "\n".join(commands))] if commands else []) + ([Paragraph(note)] if note else [])
+    sections.append(Section("Commands", blocks))
     return sections
 
 
 WHAT_IF_ROWS = 24
-"""A handout is for people: past this many actions that push or pull call, the rest are counted."""
-_CALLED = sorted({step.action.lower() for key in DOCKER_OPERATIONS for step in OPERATIONS[key].steps if step.action})
+"""A handout is for people: past this many actions that the operations call, the rest are counted."""
 
 
-def called_entries(document: Document) -> tuple[list[str], list[str]]:
-    """The listed actions (or patterns) that cover a call of push or pull, and the others: taking
-    one of the others away cannot change either operation, so it is not simulated."""
+def called_entries(document: Document, operations: tuple[str, ...] = DOCKER_OPERATIONS) -> tuple[list[str], list[str]]:
+    """The listed actions (or patterns) that cover a call of the operations, and the others: taking
+    one of the others away cannot change any operation, so it is not simulated."""
+    called_actions = sorted(
+        {step.action.lower() for key in operations for step in OPERATIONS[key].steps if step.action}
+    )
     called, other = [], []
     for name in listed_actions(document):
-        covers = any(glob_match(name.lower(), action) for action in _CALLED)
+        covers = any(glob_match(name.lower(), action) for action in called_actions)
         (called if covers else other).append(name)
     return called, other
 
 
-def what_if_table(document: Document, image: Image) -> Table:
-    called, other = called_entries(document)
+def what_if_table(document: Document, scenario: Scenario) -> Table:
+    called, other = called_entries(document, scenario.operations)
+    titles = [OPERATIONS[key].title for key in scenario.operations]
     rows = []
     for action in called[:WHAT_IF_ROWS]:
-        what_if = what_if_without(document, action, image=image)
+        what_if = what_if_without(
+            document, action, scenario.operations, scenario.image, scenario.repository, scenario.caller
+        )
         rows.append([action, *(what_if_cell(before, after) for before, after in what_if.outcomes)])
     if len(called) > WHAT_IF_ROWS:
-        rest = len(called) - WHAT_IF_ROWS
-        rows.append([f"{rest} more", "ecr-policy explain FILE --without ACTION", "simulates each of them"])
+        more = f"{len(called) - WHAT_IF_ROWS} more"
+        rows.append([more, *(["simulate each with ecr-policy explain FILE --without ACTION"] * len(titles))])
     if other:
         shown = ", ".join(other[:6]) + (f" and {len(other) - 6} more" if len(other) > 6 else "")
-        rows.append([shown, "still works: no call of a push needs it", "still works: no call of a pull needs it"])
-    return Table(["taken away", "docker push", "docker pull"], rows)
+        rows.append([shown, *(["still works: none of its calls needs it"] * len(titles))])
+    return Table(["taken away", *titles], rows)
 
 
 def what_if_cell(before, after) -> str:
@@ -215,21 +249,114 @@ def check_section(document: Document) -> Section:
     return Section("Check", [Paragraph(f"ecr-policy check reports {len(findings)}:"), Bullets(items)])
 
 
-def sources_section(document: Document, identity: bool) -> Section:
+def sources_section(document: Document, scenario: Scenario | None, extra: tuple[str, ...] = ()) -> Section:
     pages = {page: ", ".join(a.split(":", 1)[-1] for a in actions) for page, actions in source_pages(document).items()}
-    if identity:
+    for page in extra:
+        pages.setdefault(page, "where it goes and why")
+    if scenario is not None:
         for page in (*EVALUATION_SOURCES, sources.IAM_ACCESS_DENIED, sources.OCI_API_VERSION_CHECK):
             pages.setdefault(page, "how the calls are decided and reported")
-        for page in _wording_pages(document):
+        for page in _wording_pages(document, scenario):
             pages.setdefault(page, "a client's message, as users got it")
     return Section("Sources", [Links(list(pages.items()))])
 
 
-def _wording_pages(document: Document) -> list[str]:
-    image, _ = example_image(document)
+def _wording_pages(document: Document, scenario: Scenario) -> list[str]:
     found: list[str] = []
-    for action in called_entries(document)[0][:WHAT_IF_ROWS]:
-        for _, after in what_if_without(document, action, image=image).outcomes:
+    for action in called_entries(document, scenario.operations)[0][:WHAT_IF_ROWS]:
+        what_if = what_if_without(
+            document, action, scenario.operations, scenario.image, scenario.repository, scenario.caller
+        )
+        for _, after in what_if.outcomes:
             said = refusals.wording(after)
             found += [page for page in (said.sources if said else ()) if page not in found]
     return found
+
+
+# -- a generated policy (the wizard's and --plain's "Save explanation") ------------------------------
+
+
+def generated_handout(policy, bundle=None, warnings=()) -> Handout:
+    """The handout for the policy the wizard or `--plain` built: the same sections as `explain`'s,
+    with the statements in the builder's own words, the role's operations simulated with the
+    setup's repository policy, and where each part goes for this role."""
+    from wizard.core.builder import suggested_file_name
+    from wizard.core.explain import login_lines, logs_in
+    from wizard.core.roles import ROLES
+    from wizard.core.simulate.engine import default_caller
+    from wizard.core.simulate.whatif import operations_for
+
+    request = policy.request
+    document = document_from_json(policy.document, Kind.IDENTITY)
+    info = ROLES[request.role]
+    intro = [
+        Paragraph(f"{info.title}, {request.access.value} access: {info.in_short}."),
+        Paragraph(
+            "Made offline by ecr-policy. Every statement is explained action by action; what the role does is "
+            "simulated call by call against the policy; every fact names its source at the end."
+        ),
+    ]
+    sections = [Section("The policy", [Code("json", policy_json(policy.document))])]
+    sections += generated_statement_sections(policy)
+    scenario = None
+    if not request.public:
+        image, example = example_image(document)
+        repository = None
+        if bundle is not None and bundle.repository is not None:
+            repository = document_from_json(bundle.repository.document, Kind.REPOSITORY)
+        account = bundle.role_account if bundle is not None else request.account
+        scenario = Scenario(image, example, operations_for(request), repository, default_caller(image, account))
+        commands = [login_command(image.account, image.region)] if logs_in(policy) else []
+        commands += [f"docker {op} {image}" for op in ("push", "pull") if op in scenario.operations]
+        note = "" if logs_in(policy) else " ".join(login_lines(policy))
+        sections += identity_sections(document, scenario, commands, note)
+    sections.append(_generated_placement(bundle, info))
+    if warnings:
+        sections.append(Section("Warnings", [Bullets([str(warning) for warning in warnings])]))
+    sections.append(check_section(document))
+    pages = (info.source, *(page for doc in (bundle.documents() if bundle else ()) for page in doc.sources))
+    sections.append(sources_section(document, scenario, pages))
+    return Handout(f"ECR policy handout: {suggested_file_name(request, 'json')}", intro, sections)
+
+
+def generated_statement_sections(policy) -> list[Section]:
+    count = len(policy.statements)
+    result = [Section("Statement by statement", [Paragraph(f"{_count(count, 'statement')}, in order.")])]
+    for number, statement in enumerate(policy.statements, 1):
+        rows = []
+        for action in statement.actions:
+            repository = _single_repository(document_from_json({"Statement": [statement.to_json()]}).statements[0])
+            rows.append(
+                [
+                    action.name,
+                    action.step,
+                    action.why,
+                    action.without,
+                    "; ".join(call_map(action.name, repository)),
+                    action.source,
+                ]
+            )
+        blocks = [
+            Paragraph(statement.summary),
+            Paragraph(
+                f"Resource: {statement.scope_note}" + (f" (source: {statement.source})" if statement.source else "")
+            ),
+            Table(["action", "used by", "why", "without it", "calls", "source"], rows),
+        ]
+        result.append(Section(f"Statement {number}: {statement.sid} ({statement.title})", blocks, 3))
+    return result
+
+
+def _generated_placement(bundle, info) -> Section:
+    facts = [f"Who really pulls: {info.who_pulls}", f"Attach to: {info.attach_to}"]
+    facts += [f"Caution: {info.caveat}"] if info.caveat else []
+    blocks = [Bullets(facts)]
+    if bundle is not None:
+        blocks.append(Bullets(bundle.placement()))
+        for document in bundle.documents():
+            blocks.append(Paragraph(f"{document.title}: {' '.join(document.explanation)}"))
+            blocks.append(Code("json", policy_json(document.document)))
+        blocks += [Paragraph(f"Note: {note}") for note in bundle.notes]
+    headers, rows = roles_table()
+    blocks += [Paragraph("The roles side by side (ecr-policy roles):"), Table(headers, rows)]
+    return Section("Where it goes", blocks)

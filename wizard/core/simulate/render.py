@@ -143,7 +143,7 @@ def diagram_lines(simulation: Simulation, width: int = WIDTH) -> list[str]:
         if result.verdict.outcome == NOT_REACHED:
             lines.append(f"  │ {result.number}. {_step_name(result)}: not reached".ljust(width - 1) + "│")
             continue
-        requests = requests_of(result, simulation) or [f"{result.spec.actor}: {result.spec.text()}"]
+        requests = requests_of(result, simulation) or [f"{result.spec.actor}: {result.action}"]
         for index, request in enumerate(requests):
             label = f"{result.number}. {request}" if index == 0 else f"   {request}"
             lines += [f"  │ {text}".ljust(width - 1) + "│" for text in _wrap(label, "", "   ", inner - 2)]
@@ -193,7 +193,7 @@ def mermaid(simulation: Simulation) -> str:
         if result.verdict.outcome == NOT_REACHED:
             lines.append(f"    Note over C,E: {result.number}. {_mermaid_text(_step_name(result))} not reached")
             continue
-        requests = requests_of(result, simulation) or [f"{result.spec.actor}: {result.spec.text()}"]
+        requests = requests_of(result, simulation) or [f"{result.spec.actor}: {result.action}"]
         arrow = "-x" if result.verdict.outcome == REFUSED else "->>"
         lines.append(f"    C{arrow}E: {result.number}. {_mermaid_text(requests[0])}")
         lines.append(f"    Note right of E: {_mermaid_text(_decision_label(result))}")
@@ -264,6 +264,8 @@ def what_if_lines(what_if) -> list[str]:
 
 def _outcome_summary(before: Simulation, after: Simulation, action: str) -> list[str]:
     title = before.operation.title
+    if title.startswith(("the ", "an ", "a ")):  # "docker push" stays a command
+        title = title[:1].upper() + title[1:]
     if not before.succeeded:
         refusal = before.refusal
         return _wrap(
@@ -276,8 +278,8 @@ def _outcome_summary(before: Simulation, after: Simulation, action: str) -> list
         return _wrap(f"{title}: still works; none of its calls needs {action}.", "", "  ")
     refusal = after.refusal
     requests = requests_of(refusal, after)
-    call = f"{requests[0]} " if requests else ""
-    lines = _wrap(f"{title}: breaks at call {refusal.number}, {call}({refusal.action}).", "", "  ")
+    call = f", {requests[0]}" if requests else ""
+    lines = _wrap(f"{title}: breaks at call {refusal.number}{call} ({refusal.action}).", "", "  ")
     said = refusals.wording(after)
     how = "prints" if said.exact else "prints (composed from real messages)"
     lines += _wrap(f"{said.who} {how}:", "  ")

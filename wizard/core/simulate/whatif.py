@@ -115,3 +115,44 @@ def what_if_without(
         s for s in document.real_statements if s.allows and any(n.lower() == action.lower() for n in s.actions)
     )
     return WhatIf(action, listed, image, example, outcomes)
+
+
+def operations_for(request) -> tuple[str, ...]:
+    """What the role's principal does, as `simulate` operations: the pipeline pushes and pulls,
+    the ECS task execution role starts tasks, the EKS node role pulls, the deployer creates
+    Lambda functions (and any role with push access also pushes)."""
+    from wizard.core.request import Access, Role
+
+    by_role = {
+        Role.CI: ("push", "pull"),
+        Role.ECS: ("ecs-task",),
+        Role.EKS: ("eks-pull",),
+        Role.LAMBDA: ("lambda-create",),
+    }
+    operations = by_role[request.role]
+    if request.role is Role.CI and request.access is Access.PULL:
+        return ("pull",)
+    if request.access is Access.PUSH and "push" not in operations:
+        return (*operations, "push")
+    return operations
+
+
+def what_if_generated(policy, bundle, action: str) -> WhatIf | None:
+    """The what-if of a generated policy, as the role's own operations with the setup's repository
+    policy and the role's account (None for ECR Public: simulate covers private registries)."""
+    from wizard.core.policy import Kind
+    from wizard.core.simulate.engine import default_caller
+
+    request = policy.request
+    if request.public:
+        return None
+    document = document_from_json(policy.document, Kind.IDENTITY)
+    image, _ = example_image(document)
+    repository = None
+    if bundle is not None and bundle.repository is not None:
+        repository = document_from_json(bundle.repository.document, Kind.REPOSITORY)
+    account = bundle.role_account if bundle is not None else request.account
+    what_if = what_if_without(
+        document, action, operations_for(request), image, repository, default_caller(image, account)
+    )
+    return what_if._replace(example=not any(name in image.repository for name in request.repositories))
