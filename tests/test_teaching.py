@@ -377,3 +377,15 @@ def test_the_roles_help_names_every_workload():
     from wizard.cli.roles import WORKLOAD_KEYS
 
     assert WORKLOAD_KEYS.split(", ") == [workload.key for workload in WORKLOADS]
+
+
+def test_a_hostile_answer_is_judged_and_shown_inert(tmp_path: Path):
+    answer = task("fix-push").start
+    hostile = json.loads(json.dumps(answer))
+    hostile["Statement"][1]["Sid"] = "Pull\x1b]52;c;aGk=\x07\u202e"
+    path = tmp_path / "answer.json"
+    path.write_text(json.dumps(hostile))
+    result = run_cli("lesson", "1", "--check", str(path))
+    assert result.returncode == 1
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "(Pull\\x1b]52;c;aGk=\\x07\\u202e)" in result.stdout
