@@ -93,7 +93,7 @@ def test_markdown_handouts_parse_back_with_every_statement(name, text):
     blocks = fences(parsed)
     (policy_json,) = [content for info, content in blocks if info == "json"]
     assert json.loads(policy_json) == document.raw
-    identity = document.kind in (Kind.IDENTITY, Kind.PUBLIC_IDENTITY)
+    identity = document.kind is Kind.IDENTITY
     assert [info for info, _ in blocks].count("mermaid") == (2 if identity else 0)
     assert "Sources" in titles and "Where it goes" in titles
     assert not any(token.type == "html_block" for token in parsed)
@@ -171,7 +171,7 @@ def test_html_handouts_are_self_contained_and_parse_back(name, text):
     assert json.loads(policy_json) == document.raw
     for statement in document.statements:
         assert any(h.startswith(f"Statement {statement.index}") for h in collector.headings)
-    identity = document.kind in (Kind.IDENTITY, Kind.PUBLIC_IDENTITY)
+    identity = document.kind is Kind.IDENTITY
     assert sum(css == "diagram" for css, _ in collector.pre) == (2 if identity else 0)
 
 

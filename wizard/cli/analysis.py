@@ -151,7 +151,12 @@ def _explain_without(args: argparse.Namespace, document) -> int:
     from wizard.core.simulate.whatif import listed_actions, what_if_without
     from wizard.core.text import quoted, visible
 
-    if document.kind not in (Kind.IDENTITY, Kind.PUBLIC_IDENTITY):
+    if document.kind is Kind.PUBLIC_IDENTITY:
+        raise UsageError(
+            "--without simulates pushes and pulls of private registries; FILE reads as an ECR Public identity "
+            "policy (anyone may pull public images, and a push to public.ecr.aws is not simulated)"
+        )
+    if document.kind is not Kind.IDENTITY:
         raise UsageError(
             f"--without simulates the push and pull of the role an identity policy is attached to; FILE reads as "
             f"a {document.kind.title}. Simulate it with `ecr-policy simulate FILE OPERATION IMAGE` "

@@ -42,7 +42,7 @@ IDENTITY_KINDS = (Kind.IDENTITY, Kind.PUBLIC_IDENTITY)
 
 def explain_handout(document: Document, name: str, image: Image | None = None) -> Handout:
     """The handout for a policy read from `name` (a file name, or "stdin")."""
-    identity = document.kind in IDENTITY_KINDS
+    identity = document.kind is Kind.IDENTITY  # simulate covers private registries, not ECR Public
     scenario = docker_scenario(document, image) if identity else None
     intro = [
         Paragraph(f"{name}: {kind_line(document)}"),
