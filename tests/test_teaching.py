@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 from markdown_it import MarkdownIt
 
 from tests.conftest import FIXTURES, run_cli
 from tests.test_formats import run_script
+from tests.test_untrusted import _terminal_safe, hostile_text, run_main
 from wizard.core import build_policy, make_request
 from wizard.core.catalog import CATALOG
 from wizard.core.deploy import build_bundle, make_deployment
@@ -389,3 +391,46 @@ def test_a_hostile_answer_is_judged_and_shown_inert(tmp_path: Path):
     assert result.returncode == 1
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
     assert "(Pull\\x1b]52;c;aGk=\\x07\\u202e)" in result.stdout
+
+
+# -- hostile input through every new command ---------------------------------------------------
+
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:v1"
+
+
+@settings(max_examples=40, deadline=None)
+@given(sid=hostile_text, action=hostile_text, resource=hostile_text)
+def test_no_control_character_reaches_the_terminal_from_the_teaching_commands(sid, action, resource):
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": sid, "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+                {"Sid": sid, "Effect": "Allow", "Action": [action, "ecr:BatchGetImage"], "Resource": resource},
+            ],
+        }
+    )
+    for arguments, statuses in (
+        (["simulate", "-", "pull", IMAGE], (0, 1)),
+        (["simulate", "-", "pull", IMAGE, "--diagram", "--format", "json"], (0, 1)),
+        (["explain", "-", "--without", "ecr:BatchGetImage"], (0, 2)),
+        (["explain", "-", "--format", "markdown"], (0,)),
+        (["lesson", "3", "--check", "-"], (1,)),
+    ):
+        status, out, err = run_main(arguments, stdin=document)
+        assert status in statuses, (arguments, status, err)
+        assert _terminal_safe(out + err), arguments
+
+
+@pytest.mark.parametrize(
+    "arguments", [["simulate", "/dev/zero", "pull", IMAGE], ["lesson", "1", "--check", "/dev/zero"]]
+)
+def test_reading_dev_zero_stops_at_the_stated_limit_in_the_teaching_commands(arguments):
+    result = run_cli(*arguments)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "the limit for a policy document" in result.stderr
+
+
+def test_hostile_image_and_principal_arguments_are_shown_escaped():
+    status, out, err = run_main(["simulate", "-", "pull", "x\x1b]52;c;AA\x07", "--as", "y\u202e"], stdin="{}")
+    assert status == 2 and out == "" and _terminal_safe(err) and "\\x1b]52" in err
