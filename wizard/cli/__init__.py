@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from wizard import __version__
-from wizard.cli import analysis, common, generate, lesson, roles, simulate, tighten
+from wizard.cli import analysis, common, diagnose, generate, lesson, roles, simulate, tighten
 from wizard.cli.common import EXIT_CANCELLED, EXIT_USAGE, PROG, Parser, UsageError, add_debug_flag
 
 __all__ = ["build_parser", "main"]
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour theme for the wizard: harbor-night (default), harbor-day, or any Textual theme",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for module in (generate, analysis, tighten, simulate, roles, lesson):
+    for module in (generate, analysis, tighten, diagnose, simulate, roles, lesson):
         module.register(commands, [debug])
     return parser
 

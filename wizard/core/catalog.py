@@ -48,7 +48,9 @@ class CallMap(namedtuple("CallMap", "client requests cli cli_source api_source")
 
 
 class EcrAction(
-    namedtuple("EcrAction", "name access_level resource_type step why without source calls", defaults=(None,))
+    namedtuple(
+        "EcrAction", "name access_level resource_type step why without source calls seen_as", defaults=(None, ())
+    )
 ):
     """One IAM action and everything the wizard says about it.
 
@@ -56,7 +58,9 @@ class EcrAction(
     Authorization Reference lists it; resource_type: a ResourceType; step: where in docker
     login/pull/push it is used; why: one line on why pull or push needs it; without: the
     symptom a user sees when it is missing; source: the AWS page that documents the need;
-    calls: the CallMap (the docker step, registry requests and CLI command it serves).
+    calls: the CallMap (the docker step, registry requests and CLI command it serves);
+    seen_as: fragments of the `without` symptom as error text shows them (lower case, matched
+    as plain text), which `diagnose` reads backwards.
     """
 
     __slots__ = ()
@@ -162,6 +166,7 @@ _ACTIONS = (
         ),
         source=sources.ECR_BATCH_CHECK_LAYER_API,
         calls=_LAYER_CHECK_CALLS,
+        seen_as=("unexpected end of json input",),
     ),
     EcrAction(
         name="ecr:GetDownloadUrlForLayer",
@@ -175,6 +180,7 @@ _ACTIONS = (
         ),
         source=sources.ECR_ON_ECS,
         calls=_DOWNLOAD_CALLS,
+        seen_as=("lambda does not have permission to access the ecr image",),
     ),
     EcrAction(
         name="ecr:BatchGetImage",
@@ -188,6 +194,7 @@ _ACTIONS = (
         ),
         source=sources.ECR_ON_ECS,
         calls=_MANIFEST_CALLS,
+        seen_as=("lambda does not have permission to access the ecr image",),
     ),
     EcrAction(
         name="ecr:InitiateLayerUpload",
@@ -432,3 +439,27 @@ def lookup(action_name: str) -> EcrAction | None:
 
 
 _BY_LOWER_NAME = {name.lower(): action for name, action in CATALOG.items()}
+
+
+def action_for_registry_call(method: str, endpoint: str) -> EcrAction | None:
+    """The pull or push action ECR checks for one registry request, read from the call map:
+    endpoint is "manifests", "blobs" or "uploads" (a blob upload), e.g. ("PUT", "manifests")
+    -> ecr:PutImage."""
+    for row in _ACTIONS:
+        for call in row.calls.requests:
+            if call.method == method.upper() and _endpoint(call.target) == endpoint:
+                return row
+    return None
+
+
+def _endpoint(target: str) -> str | None:
+    if "/blobs/uploads/" in target:
+        return "uploads"
+    if "/blobs/" in target:
+        return "blobs"
+    return "manifests" if "/manifests/" in target else None
+
+
+def actions_seen_in(lowered_text: str) -> tuple[EcrAction, ...]:
+    """The actions whose symptom (seen_as) appears in an error text, given in lower case."""
+    return tuple(row for row in _ACTIONS if any(fragment in lowered_text for fragment in row.seen_as))

@@ -302,6 +302,18 @@ def tighten(document: Document, intent: Intent, keep_other: bool = False) -> Tig
 
     keep_other: copy statements outside ECR into the output unchanged (else they are left out,
     and the changes say so)."""
+    principal = intent.principal if intent.kind in (Kind.REPOSITORY, Kind.PUBLIC_REPOSITORY) else None
+    validated, bundle = build_intent(intent, principal=principal)
+    others = _other_statements(document)
+    changes = _changes(document, bundle, intent, others, keep_other)
+    return Tightened(intent, validated, bundle, tuple(changes), tuple(others), keep_other)
+
+
+def build_intent(intent: Intent, **deployment) -> tuple[ValidatedRequest, Bundle]:
+    """Validate a complete intent and build everything `generate` builds for it (the same
+    builder), for an existing role ("none": no trust policy). deployment: make_deployment's
+    answers (principal, role_name, function_account). Raises RequestError naming each flag
+    still missing, or each invalid answer."""
     if intent.missing:
         raise RequestError(
             [
@@ -319,18 +331,8 @@ def tighten(document: Document, intent: Intent, keep_other: bool = False) -> Tig
         cache_create=intent.cache_create,
         public=intent.public,
     )
-    bundle = _bundle(validated, intent)
-    others = _other_statements(document)
-    changes = _changes(document, bundle, intent, others, keep_other)
-    return Tightened(intent, validated, bundle, tuple(changes), tuple(others), keep_other)
-
-
-def _bundle(validated: ValidatedRequest, intent: Intent) -> Bundle:
-    if intent.kind in (Kind.REPOSITORY, Kind.PUBLIC_REPOSITORY):
-        deployment, _ = make_deployment(validated.request, "none", principal=intent.principal)
-    else:
-        deployment, _ = make_deployment(validated.request, "none")
-    return build_bundle(validated.request, deployment)
+    built, _ = make_deployment(validated.request, "none", **deployment)
+    return validated, build_bundle(validated.request, built)
 
 
 def _other_statements(document: Document) -> list[dict]:
