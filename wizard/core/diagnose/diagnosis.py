@@ -236,11 +236,22 @@ def _relation(principal: Principal | None, resource_account: str | None, notes: 
             )
     if not caller or not resource_account:
         return "unknown"
-    both_valid = all(len(v) == 12 and v.isdigit() for v in (caller, resource_account))
-    both_redacted = not any(v.isdigit() for v in (caller, resource_account))
-    if both_valid or both_redacted:
+    if all(len(v) == 12 and v.isdigit() for v in (caller, resource_account)):
         return "same" if caller == resource_account else "different"
+    if not any(v.isdigit() for v in (caller, resource_account)):
+        return _redactions(caller, resource_account)
     return "unknown"
+
+
+def _redactions(first: str, second: str) -> str:
+    """Two redacted accounts: "A" and "B", or ${ACCOUNT_ONE} and ${ACCOUNT_TWO}, are two
+    accounts; equal ones are one; <account> and <accountId> are the same placeholder twice."""
+    a, b = ("".join(c for c in v.lower() if c.isalnum()) for v in (first, second))
+    if a == b:
+        return "same"
+    if a.startswith(b) or b.startswith(a):
+        return "unknown"
+    return "different"
 
 
 def _account_field(principal: Principal) -> str | None:
@@ -372,7 +383,13 @@ def _name_says(principal: Principal | None, words: tuple[str, ...]) -> bool:
 _RUNTIME_SIGNS = (
     (Role.LAMBDA, ("does not have permission to access the ecr image", "lambda function", "createfunction")),
     (Role.EKS, ("kubelet", "imagepullbackoff", "errimagepull", "kube-system", "pod=", "failed to pull image")),
-    (Role.ECS, ("cannotpullcontainererror", "arn:aws:ecs:", "unable to retrieve ecr registry auth", "fargate")),
+    (
+        Role.ECS,
+        (
+            *("cannotpullcontainererror", "cannotpullecrcontainererror", "arn:aws:ecs:"),
+            *("unable to retrieve ecr registry auth", "fargate"),
+        ),
+    ),
 )
 """Words only a runtime prints (the consumer of the image): strongest evidence of the workload."""
 _NAME_SIGNS = (

@@ -17,7 +17,7 @@ from wizard.core.catalog import EcrAction, ResourceType, lookup
 from wizard.core.deploy import build_bundle, make_deployment
 from wizard.core.diagnose import reasons as R
 from wizard.core.diagnose.diagnosis import LOGIN_ACTIONS, PULL_ACTIONS, PUSH_ACTIONS, Diagnosis
-from wizard.core.glob import has_wildcards
+from wizard.core.glob import glob_match, has_wildcards
 from wizard.core.policy import Kind, document_from_json
 from wizard.core.policy.evaluate import Caller, Request, evaluate
 from wizard.core.reference import find_action
@@ -250,8 +250,11 @@ def _region(diagnosis: Diagnosis, scope: str, evidence: list[str], missing: list
 
 def _account(diagnosis: Diagnosis, scope: str, evidence: list[str], missing: list, later: list) -> str | None:
     value = diagnosis.resource_account
-    if scope == LOGIN and not value:
-        value = diagnosis.principal_account  # the login token is the caller's own registry's
+    if not value and diagnosis.resource in (None, "*") and diagnosis.principal_account:
+        value = diagnosis.principal_account
+        evidence.append(f"account: {value} (the caller's own; --account if the repositories are elsewhere)")
+        if check_account(value).ok:
+            return value
     if value and check_account(value).ok:
         evidence.append(f"account: {value}")
         return value
@@ -413,9 +416,16 @@ def _checks(diagnosis: Diagnosis, plan: Plan, bundle) -> list[Check]:
         model = document_from_json(document, Kind.IDENTITY if side == R.IDENTITY else Kind.REPOSITORY)
         caller = _caller_of(plan, bundle) if side == R.REPOSITORY else None
         for action, resource, refused in _questions(diagnosis, plan, bundle, side):
-            decision = evaluate(model, Request(action, resource, caller))
-            checks.append(Check(side, action, resource, caller, decision.allowed, refused))
+            allowed = evaluate(model, Request(action, resource, caller)).allowed
+            if side == R.REPOSITORY and resource != "*":
+                allowed = allowed and _set_on(bundle, resource)
+            checks.append(Check(side, action, resource, caller, allowed, refused))
     return checks
+
+
+def _set_on(bundle, resource: str) -> bool:
+    """A repository policy governs only the repositories it is set on."""
+    return any(glob_match(arn, resource) for arn in bundle.request.repository_arns)
 
 
 def _questions(diagnosis: Diagnosis, plan: Plan, bundle, side: str):

@@ -23,7 +23,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]{0,32}[A-Za-z]")
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 _ESCAPES = re.compile(r"\\{1,8}[ntr]?")
 _DELIMITERS = frozenset(" \"'`()[]{}<>,;|")
-_TRAILING = ".,;:\"'`)]}>"
 WINDOW = 2048
 """The longest principal, action or resource token read around an anchor (an ARN is at most
 2,048 characters): beyond it the token is cut, and the work stays bounded."""
@@ -191,8 +190,24 @@ def _anchors(lowered: str, anchor: str):
         start = at + len(anchor)
 
 
+_PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">", '"': '"', "'": "'", "`": "`"}
+
+
 def _clean(token: str) -> str:
-    return token.strip(_TRAILING).lstrip("\"'`([{<")
+    """A token without the punctuation around it: sentence punctuation after it, and brackets
+    or quotes only when they enclose it (an ARN may end in '>' only inside '<...>')."""
+    token = token.rstrip(".,;:")
+    while token and token[0] in _PAIRS:
+        closer = _PAIRS[token[0]]
+        token = token[1:]
+        if token.endswith(closer):
+            token = token[: -len(closer)]
+        token = token.rstrip(".,;:")
+    token = token.rstrip(".,;:\"'`")
+    for opener, closer in (("(", ")"), ("[", "]"), ("{", "}"), ("<", ">")):
+        while token.endswith(closer) and token.count(closer) > token.count(opener):
+            token = token[:-1].rstrip(".,;:\"'`")
+    return token
 
 
 def _token_at(line: str, start: int) -> str:

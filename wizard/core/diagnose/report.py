@@ -6,7 +6,7 @@ are already quoted by diagnosis.py; front ends still pass each line through thei
 from __future__ import annotations
 
 from wizard.core.diagnose import reasons as R
-from wizard.core.diagnose.diagnosis import PULLERS, Diagnosis, account_words, summary
+from wizard.core.diagnose.diagnosis import PULLERS, Diagnosis, account_words, summary, who
 from wizard.core.diagnose.fix import LOGIN, Fix, Plan
 from wizard.core.text import quoted
 
@@ -70,6 +70,10 @@ def placement(fix: Fix) -> list[str]:
 
 def _identity_placement(fix: Fix) -> str:
     principal = fix.plan.caller
+    if fix.draft and principal is not None and principal.name:
+        return (
+            f"Identity policy: attach to {who(principal, session=False)} (an existing {principal.kind or 'identity'})."
+        )
     if principal is None or not principal.name:
         holder = PULLERS.get(fix.plan.intent.role, "the principal that was refused")
         return f"Identity policy: attach to {holder}: the message does not name it."
@@ -98,6 +102,11 @@ def fix_lines(fix: Fix) -> list[str]:
                 if check.refused
                 else f"{mark}: {check.describe()} (evaluated)"
             )
+    if fix.misses_refused_call:
+        lines.append(
+            "note: your corrections (--repo, --account, --region, --access) point elsewhere than the refused call, "
+            "so this policy does not fix that call"
+        )
     workflow = [check for check in fix.checks if not check.refused]
     for document in dict.fromkeys(check.document for check in workflow):
         mine = [check for check in workflow if check.document == document]
