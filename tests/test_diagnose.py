@@ -60,6 +60,7 @@ REDACTED = {
     "ci-jenkins-pipeline-aws-217": ["--account", OWNER, "--principal", CALLER],
     "lambda-ack-controller-1641": ["--account", OWNER, "--principal", CALLER],
     "ci-rules-oci-648": ["--repo", "my-app", "--region", "us-east-1", "--account", OWNER],
+    "lambda-bedrock-gateway-127": ["--repo", "bedrock-proxy-api", "--region", "eu-north-1", "--account", OWNER],
 }
 """What a user gives for what the message redacts (the flags the tool asks for)."""
 CONFIRMED = {
@@ -74,9 +75,10 @@ CONFIRMED = {
 FIXED = sorted(
     p
     for p in ERRORS.glob("*.txt")
-    if (_meta(p)["expected"]["side"] in ("identity", "repository", "both") and _meta(p)["expected"]["action"])
+    if _meta(p)["expected"]["side"] in ("identity", "repository", "both")
     or any(p.stem.startswith(key) for key in CONFIRMED)
 )
+"""Every message whose fix is a policy of ours (by its sidecar), and those a user confirms a side for."""
 
 
 def _flags(path: Path) -> list[str]:
@@ -103,6 +105,7 @@ def test_the_fix_allows_the_refused_call_and_nothing_beyond_the_workflow(path, t
     assert result.returncode == 0, result.stderr
     assert "check: " in result.stderr and "does NOT allow" not in result.stderr
     diagnosis, plan = _plan(path, flags)
+    assert _meta(path)["expected"]["side"] in ("identity", "repository", "both") or "--side" in flags
     texts = {
         document: (tmp_path / ("fix.json" if i == 0 else f"fix.{document}.json")).read_text()
         for i, document in enumerate(build_fix(diagnosis, plan).documents)
@@ -552,3 +555,23 @@ def test_real_messages_beyond_the_corpus(text, expected):
     if "workload" in shown:
         shown["workload"] = diagnosis.workload.value if diagnosis.workload else "unknown"
     assert shown == expected
+
+
+WORKFLOW_FIXES = [path for path in FIXED if _plan(path, _flags(path))[1].scope == "workflow"]
+"""The wizard builds whole workflows; login-only and one-action fixes are the CLI's."""
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FIXES, ids=lambda p: p.stem)
+def test_the_wizard_answers_for_a_fix_build_the_same_documents(path):
+    """What the wizard is pre-filled with (item 3) builds the fix's documents, on the review step."""
+    from wizard.core.diagnose.prefill import answers_for
+
+    diagnosis, plan = _plan(path, _flags(path))
+    fix = build_fix(diagnosis, plan)
+    answers = answers_for(plan)
+    preview = answers.preview()
+    assert answers.first_incomplete_step() is None and preview.complete
+    assert preview.bundle.identity.document == fix.identity.document
+    repository = preview.bundle.repository.document if preview.bundle.repository else None
+    assert repository == (fix.bundle.repository.document if fix.bundle.repository else None)
+    assert preview.bundle.trust is None, "the refused role exists: no trust policy is created"
