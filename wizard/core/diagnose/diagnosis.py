@@ -75,11 +75,6 @@ class Diagnosis(
     def principal_account(self) -> str | None:
         return self.principal.account if self.principal else None
 
-    @property
-    def fixable(self) -> bool:
-        """A policy of ours is the fix (possibly once the user confirms the side)."""
-        return self.side in (R.IDENTITY, R.REPOSITORY, R.BOTH) and self.reason in POLICY_REASONS
-
 
 class _Facts(
     namedtuple("_Facts", "principal action basis resource repository region account public host relation raw_account")
@@ -274,6 +269,7 @@ def _reason(clues: Clues, facts: _Facts, evidence: list[str]) -> str:
         ("throttled", "throttled"),
         ("arn-format", "invalid-policy"),
         ("repository-missing", "repository-missing"),
+        ("manifest-unknown", "repository-missing"),
         ("source-image-invalid", "repository-missing"),
     ):
         if clues.has(marker):
@@ -543,7 +539,7 @@ def where(diagnosis_or_facts) -> str:
         return quoted(facts.resource)
     if facts.resource == "*":
         return "the registry (the login token is not tied to a repository)"
-    if _is_ecr(facts.action, True) and not getattr(facts, "web_identity", False):
+    if _is_ecr(facts.action, True):
         return "an image (the message does not name its repository)"
     return "a resource the message does not name"
 
@@ -634,6 +630,11 @@ def _missing_repository_advice(clues: Clues, facts: _Facts) -> str:
             "with its own login (aws ecr-public get-login-password, in us-east-1)."
             if name.startswith("public.ecr.aws/")
             else f"{quoted(name)} is an image URI, not a repository name: give the name alone."
+        )
+    if clues.has("manifest-unknown") and not clues.has("repository-missing"):
+        return (
+            f"The repository exists, but not the tag or digest asked for in {quoted(name) if name else 'it'}: push "
+            "the image first, or correct the tag (and the region). No policy change is needed."
         )
     if clues.has("source-image-invalid"):
         return (

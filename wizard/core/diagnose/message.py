@@ -134,7 +134,7 @@ MARKERS: dict[str, tuple[str, ...]] = {
     "throttled": ("toomanyrequests", "throttlingexception", "rate exceeded", "429 too many requests"),
     "tag-immutable": ("imagetagalreadyexistsexception", "because the repository is immutable"),
     "push": ("push",),
-    "pull": ("pull", "unable to find image", "error reading manifest"),
+    "pull": ("pull", "unable to find image", "error reading manifest", "manifest for ", "manifest unknown"),
     "build-from": (" : from ", "step 1/", "failed to resolve source metadata", "build error"),
     "explicit-deny": ("explicit deny",),
     "resource-denied": ("requested access to the resource is denied",),

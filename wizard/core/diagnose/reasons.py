@@ -85,7 +85,8 @@ _REASONS = (
         "explicit-deny",
         "an explicit Deny matches {action}, and the message does not say in which kind of policy",
         None,
-        "",
+        "No added Allow overrides an explicit Deny: find the Deny (the likely causes below say where to look) "
+        "and narrow or remove it, or ask whoever owns that policy.",
         IAM_EVALUATION,
     ),
     Reason(
