@@ -414,12 +414,13 @@ def _checks(diagnosis: Diagnosis, plan: Plan, bundle) -> list[Check]:
     for side in _sides(plan.side):
         document = bundle.identity.document if side == R.IDENTITY else bundle.repository.document
         model = document_from_json(document, Kind.IDENTITY if side == R.IDENTITY else Kind.REPOSITORY)
-        caller = _caller_of(plan, bundle) if side == R.REPOSITORY else None
+        callers = _callers_of(plan, bundle) if side == R.REPOSITORY else (None,)
         for action, resource, refused in _questions(diagnosis, plan, bundle, side):
-            allowed = evaluate(model, Request(action, resource, caller)).allowed
-            if side == R.REPOSITORY and resource != "*":
-                allowed = allowed and _set_on(bundle, resource)
-            checks.append(Check(side, action, resource, caller, allowed, refused))
+            for caller in callers:
+                allowed = evaluate(model, Request(action, resource, caller)).allowed
+                if side == R.REPOSITORY and resource != "*":
+                    allowed = allowed and _set_on(bundle, resource)
+                checks.append(Check(side, action, resource, caller, allowed, refused))
     return checks
 
 
@@ -473,13 +474,20 @@ def _concrete_arn(resource: str | None) -> bool:
     return len(fields) == 6 and check_region(fields[3]).ok and check_account(fields[4]).ok
 
 
-def _caller_of(plan: Plan, bundle) -> Caller:
+def _callers_of(plan: Plan, bundle) -> tuple[Caller, ...]:
+    """Who the repository policy must let in: the Lambda service (and, across accounts, the
+    functions' account, whose deployer Lambda checks), or the refused role or account."""
+    partition = bundle.request.partition.name
     if plan.intent.role is Role.LAMBDA:
-        return Caller.service("lambda.amazonaws.com")
+        functions = bundle.deployment.function_account
+        service = Caller.service("lambda.amazonaws.com")
+        if functions and functions != bundle.request.account:
+            return (service, Caller.account_principal(functions, partition))
+        return (service,)
     principal = bundle.deployment.principal or bundle.request.account
     if principal.startswith("arn:"):
-        return Caller.role(principal)
-    return Caller.account_principal(principal, bundle.request.partition.name)
+        return (Caller.role(principal),)
+    return (Caller.account_principal(principal, partition),)
 
 
 def missing_messages(plan: Plan, iac: bool) -> list[Message]:

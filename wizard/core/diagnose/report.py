@@ -111,6 +111,6 @@ def fix_lines(fix: Fix) -> list[str]:
     for document in dict.fromkeys(check.document for check in workflow):
         mine = [check for check in workflow if check.document == document]
         if all(check.allowed for check in mine):
-            names = ", ".join(check.action.split(":", 1)[1] for check in mine)
+            names = ", ".join(dict.fromkeys(check.action.split(":", 1)[1] for check in mine))
             lines.append(f"check: the {document} policy allows every call of the workflow ({names}) (evaluated)")
     return lines
