@@ -497,6 +497,8 @@ def test_input_limits_and_unreadable_input(tmp_path):
     assert unreadable.returncode == 2 and "is not UTF-8 text" in unreadable.stderr
     empty = run_cli("diagnose", "-", stdin=" \n")
     assert empty.returncode == 2 and "the message is empty" in empty.stderr
+    unnamed = run_cli("diagnose", ISSUE_EXAMPLE, "-o", "")
+    assert unnamed.returncode == 2 and "--output needs a file name" in unnamed.stderr and unnamed.stdout == ""
     piped = run_cli("diagnose", "-", stdin=ISSUE_EXAMPLE)
     assert piped.returncode == 0 and json.loads(piped.stdout)["Statement"][2]["Sid"] == "AllowECRPush"
 

@@ -106,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.output == "-":
         args.output = None
+    elif args.output is not None and not args.output.strip():
+        raise UsageError("--output needs a file name (or - for standard output)")
     if args.force and not args.output:
         raise UsageError("--force only applies with --output FILE")
     try:
