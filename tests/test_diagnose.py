@@ -577,3 +577,11 @@ def test_the_wizard_answers_for_a_fix_build_the_same_documents(path):
     repository = preview.bundle.repository.document if preview.bundle.repository else None
     assert repository == (fix.bundle.repository.document if fix.bundle.repository else None)
     assert preview.bundle.trust is None, "the refused role exists: no trust policy is created"
+
+
+def test_a_dangerous_refused_action_is_granted_alone_and_with_a_caution():
+    text = ISSUE_EXAMPLE.replace("ecr:InitiateLayerUpload", "ecr:DeleteRepository")
+    result = run_cli("diagnose", text)
+    assert result.returncode == 0
+    assert [s["Action"] for s in json.loads(result.stdout)["Statement"]] == ["ecr:DeleteRepository"]
+    assert "caution: ecr:DeleteRepository can delete images or repositories" in result.stderr

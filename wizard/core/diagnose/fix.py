@@ -52,12 +52,13 @@ NO_ALLOW_HELPS = (
 """Reasons no added Allow can fix: --side cannot turn them into a policy."""
 
 
-class Plan(namedtuple("Plan", "intent scope side deployment formats_need caller")):
+class Plan(namedtuple("Plan", "intent scope side deployment formats_need caller action")):
     """What will be built. intent: tighten's Intent (what the workload does, with evidence and
     the flags still missing); scope: workflow, login or action; side: identity, repository or
     both; deployment: make_deployment's answers (principal, role_name, function_account);
     formats_need: Missing records the IaC formats need beyond the JSON document; caller: the
-    refused principal as the message names it (a message.Principal, or None)."""
+    refused principal as the message names it (a message.Principal, or None); action: the
+    refused action, or None."""
 
     __slots__ = ()
 
@@ -156,7 +157,7 @@ def plan_fix(
     intent = with_answers(intent, **given)
     formats_need = [m for m in formats_need if not _known(intent, m.flag)]
     deployment = _deployment(diagnosis, intent, side)
-    return Plan(intent, scope, side, deployment, tuple(formats_need), diagnosis.principal)
+    return Plan(intent, scope, side, deployment, tuple(formats_need), diagnosis.principal, diagnosis.action)
 
 
 def _side(diagnosis: Diagnosis, given: str | None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from wizard.core.diagnose import reasons as R
 from wizard.core.diagnose.diagnosis import PULLERS, Diagnosis, account_words, summary, who
 from wizard.core.diagnose.fix import LOGIN, Fix, Plan
+from wizard.core.reference import DANGEROUS_RISKS, RISK_TITLES, find_action
 from wizard.core.text import quoted
 
 _KINDS = {
@@ -48,6 +49,12 @@ def plan_lines(plan: Plan) -> list[str]:
     }[plan.scope]
     lines = [f"fix: {scope}"]
     lines += [f"  - {line}" for line in plan.intent.evidence]
+    row = find_action(plan.action or "") if plan.scope == "action" else None
+    if row and row.risk in DANGEROUS_RISKS:
+        lines.append(
+            f"  - caution: {row.action} can {RISK_TITLES[row.risk]}: grant it only to the identity that manages "
+            "repositories, never to a pipeline or a workload that only pulls or pushes"
+        )
     side = {
         R.IDENTITY: "the identity policy",
         R.REPOSITORY: "the repository policy",
