@@ -473,6 +473,8 @@ ADVERSARIAL = {
     "paths": "/v2/a/manifests/b " * 3600,
     "near misses": ("not authorized to perfor " + "arn:" * 8) * 1600,
     "deep escapes": "\\" * MESSAGE_BYTES.size,
+    "brackets": ("User: " + "(" * 2040 + " is not authorized to perform: " + ")" * 2040 + " on resource: ") * 16,
+    "quotes": ("User: " + "\"'<" * 680 + " is not authorized to perform: x:y on resource: arn:" + ">" * 2040) * 16,
 }
 
 

@@ -196,17 +196,21 @@ _PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">", '"': '"', "'": "'", "`": "`"}
 def _clean(token: str) -> str:
     """A token without the punctuation around it: sentence punctuation after it, and brackets
     or quotes only when they enclose it (an ARN may end in '>' only inside '<...>')."""
-    token = token.rstrip(".,;:")
-    while token and token[0] in _PAIRS:
-        closer = _PAIRS[token[0]]
-        token = token[1:]
-        if token.endswith(closer):
-            token = token[: -len(closer)]
-        token = token.rstrip(".,;:")
-    token = token.rstrip(".,;:\"'`")
+    start, end = 0, len(token.rstrip(".,;:"))
+    while start < end and token[start] in _PAIRS:
+        closer = _PAIRS[token[start]]
+        start += 1
+        if end > start and token[end - 1] == closer:
+            end -= 1
+        while end > start and token[end - 1] in ".,;:":
+            end -= 1
+    token = token[start:end].rstrip(".,;:\"'`")
     for opener, closer in (("(", ")"), ("[", "]"), ("{", "}"), ("<", ">")):
-        while token.endswith(closer) and token.count(closer) > token.count(opener):
-            token = token[:-1].rstrip(".,;:\"'`")
+        unmatched = token.count(closer) - token.count(opener)
+        end = len(token)
+        while unmatched > 0 and end and token[end - 1] == closer:
+            end, unmatched = end - 1, unmatched - 1
+        token = token[:end].rstrip(".,;:\"'`")
     return token
 
 
