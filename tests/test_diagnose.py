@@ -297,6 +297,12 @@ def test_every_format_for_an_identity_fix(tmp_path):
     script = run_cli("diagnose", str(example), "--format", "aws-cli")
     assert subprocess.run(["bash", "-n"], input=script.stdout, text=True).returncode == 0
     assert 'ROLE_NAME="${ROLE_NAME:-cloud-platform-ecr-e344de1fe05708ec-github}"' in script.stdout
+    pipeline = run_cli("diagnose", str(example), "--format", "ci-script")
+    assert pipeline.returncode == 0 and "docker push" in pipeline.stdout
+    assert subprocess.run(["bash", "-n"], input=pipeline.stdout, text=True).returncode == 0
+    oidc = run_cli("diagnose", str(example), "--format", "github-actions")
+    assert oidc.returncode == 2 and oidc.stdout == ""
+    assert "needs --role ci with --trust github" in oidc.stderr and "use --format ci-script" in oidc.stderr
 
 
 def test_every_format_for_a_cross_account_repository_fix(tmp_path):

@@ -6,8 +6,9 @@ import argparse
 import os
 
 from wizard.cli.common import EXIT_FINDINGS, PROG, Output, UsageError, emit_all, read_input, say, split_repositories
+from wizard.cli.generate import CI_FORMATS, POLICY_FORMATS
 
-FORMATS = ["json", "terraform", "cloudformation", "aws-cli"]
+FORMATS = POLICY_FORMATS + CI_FORMATS
 SIDES = ["identity", "repository", "both"]
 
 
@@ -55,7 +56,13 @@ def register(commands, parents) -> None:
         help="the policy to fix, when the message cannot tell (a bare 403): after confirming a likely cause",
     )
     output = diagnose.add_argument_group("output")
-    output.add_argument("--format", choices=FORMATS, default="json", help="json (default), or everything to apply")
+    output.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="json (default); terraform, cloudformation, aws-cli: everything to apply; or the file that runs "
+        "with the role (ci-script, ecs-task-definition, eks-manifest, lambda-deploy: the refused role exists)",
+    )
     output.add_argument(
         "--document",
         choices=["identity", "repository"],
@@ -165,6 +172,8 @@ def _outputs(args: argparse.Namespace, fix) -> list[Output]:
     from wizard.core.builder import render_json
     from wizard.core.formats import FormatError, render, render_json_document
 
+    if args.format in CI_FORMATS:
+        return _ci_outputs(args, fix)
     document = args.document or fix.documents[0]
     parts = [fix.identity]
     try:
@@ -187,3 +196,24 @@ def _outputs(args: argparse.Namespace, fix) -> list[Output]:
         Output(args.output, text, f"the {document} policy"),
         Output(sibling(args.output, others[0]), render_json(other), f"the {others[0]} policy"),
     ]
+
+
+def _ci_outputs(args: argparse.Namespace, fix) -> list[Output]:
+    """The file that runs with the fixed role; with --output DIR, at its usual path inside DIR."""
+    from wizard.core.ci import CIError, render_ci
+
+    if args.document:
+        raise UsageError(f"--document applies to --format json and cloudformation, not --format {args.format}")
+    try:
+        made = render_ci(fix.bundle, args.format)
+    except CIError as error:
+        raise UsageError(f"--format {args.format}: {error}") from None
+    for note in made.notes:
+        say(f"note: {note}")
+    path = args.output
+    if path is None:
+        say(f"note: save it as {made.path} (--output . writes it there)")
+    elif os.path.isdir(path):
+        path = os.path.join(path, made.path)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    return [Output(path, made.text, f"the {args.format} file")]
