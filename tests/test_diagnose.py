@@ -347,13 +347,71 @@ def test_iam_users_get_json_only():
 # Reading the message -------------------------------------------------------------------------
 
 
-def test_registry_calls_map_to_one_action_each_as_the_catalog_says():
-    calls = [(call, row.name) for row in CATALOG.values() for call in row.registry_calls]
-    assert len({call for call, _ in calls}) == len(calls)
-    for call, name in calls:
-        assert action_for_registry_call(*call).name == name
-    assert action_for_registry_call("PUT", "manifests").name == "ecr:PutImage"
+def test_registry_requests_are_read_with_the_catalogs_call_map():
+    for method, endpoint, name in (
+        ("HEAD", "manifests", "ecr:BatchGetImage"),
+        ("GET", "manifests", "ecr:BatchGetImage"),
+        ("PUT", "manifests", "ecr:PutImage"),
+        ("HEAD", "blobs", "ecr:BatchCheckLayerAvailability"),
+        ("GET", "blobs", "ecr:GetDownloadUrlForLayer"),
+        ("POST", "uploads", "ecr:InitiateLayerUpload"),
+        ("PATCH", "uploads", "ecr:UploadLayerPart"),
+        ("PUT", "uploads", "ecr:CompleteLayerUpload"),
+    ):
+        row = action_for_registry_call(method, endpoint)
+        assert row.name == name
+        assert any(call.method == method for call in CATALOG[name].calls.requests)
     assert action_for_registry_call("DELETE", "manifests") is None
+
+
+SIMULATED_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:v1"
+EVERY_ACTION = (LOGIN, *sorted(PUSH))
+
+
+def _simulated_refusals():
+    """What each client prints when one action is missing (the simulator's wordings, from the
+    real corpus): the catalog's symptoms forwards, for diagnose to read backwards."""
+    from wizard.core.simulate.engine import simulate
+    from wizard.core.simulate.image import parse_image
+    from wizard.core.simulate.operations import OPERATIONS
+    from wizard.core.simulate.refusals import wording
+
+    image = parse_image(SIMULATED_IMAGE)
+    lambda_pulls = parse_policy(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                    }
+                ],
+            }
+        ),
+        Kind.REPOSITORY,
+    ).document
+    for operation in OPERATIONS:
+        for missing in EVERY_ACTION:
+            granted = [action for action in EVERY_ACTION if action not in (missing, LOGIN)]
+            statements = [{"Effect": "Allow", "Action": granted, "Resource": image.arn}]
+            if missing != LOGIN:
+                statements.append({"Effect": "Allow", "Action": LOGIN, "Resource": "*"})
+            identity = parse_policy(json.dumps({"Version": "2012-10-17", "Statement": statements})).document
+            simulation = simulate(operation, image, identity, lambda_pulls)
+            said = wording(simulation)
+            if said is not None:
+                yield operation, simulation.refusal.action, said.text
+
+
+@pytest.mark.parametrize("operation, refused, text", list(_simulated_refusals()), ids=lambda v: str(v)[:40])
+def test_every_refusal_the_simulator_words_is_read_back_to_its_action(operation, refused, text):
+    diagnosis = diagnose(text)
+    if diagnosis.action == refused:
+        assert diagnosis.side in ("identity", "unknown")
+    else:
+        assert diagnosis.need_more and refused in diagnosis.likely_causes[0], (diagnosis.action, diagnosis.reason)
 
 
 def test_every_catalog_symptom_is_one_a_real_message_shows():

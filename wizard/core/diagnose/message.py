@@ -435,7 +435,7 @@ def _method_before(lowered: str, at: int) -> str:
 
 
 def call_action(call: RegistryCall) -> str | None:
-    """The action ECR checks for a registry call (the catalog's registry_calls)."""
+    """The action ECR checks for a registry call (the catalog's call map)."""
     row = action_for_registry_call(call.method, call.endpoint)
     return row.name if row else None
 
