@@ -4,7 +4,8 @@
 
 Each screenshot is an SVG at 100x30 (80x24 for the "-80x24" ones) made with Textual's own
 `save_screenshot`, after typing the answers a user would type for the seed policy (a CI
-pipeline pushing to my-app in us-east-1). Nothing is staged: the screens are what users see.
+pipeline pushing to my-app in us-east-1, account 123456789012). Nothing is staged: the screens
+are what users see.
 """
 
 from __future__ import annotations
@@ -20,23 +21,15 @@ from wizard.core.answers import Step  # noqa: E402
 from wizard.themes import load_themes  # noqa: E402
 from wizard.tui.app import PolicyWizardApp  # noqa: E402
 
+SEED = ["enter", *"my-app", "enter", "enter", *"us-east-1", "enter", *"123456789012", "enter"]
+"""The seed policy typed as the status line guides a newcomer (Enter moves on); ends on step 4."""
+
 SEED_KEYS = {
     Step.ROLE: [],
-    Step.REPOSITORIES: ["ctrl+n", *"my-app", "enter", *"team-a/*"],
-    Step.TARGET: ["ctrl+n", *"my-app", "enter", "enter", *"frankf"],
-    Step.SETUP: ["ctrl+n", *"my-app", "enter", "enter", *"us-east-1", "enter", *"123456789012", "enter", "down"],
-    Step.REVIEW: [
-        "ctrl+n",
-        *"my-app",
-        "enter",
-        "enter",
-        *"us-east-1",
-        "enter",
-        *"123456789012",
-        "enter",
-        "ctrl+n",
-        "down",
-    ],
+    Step.REPOSITORIES: ["enter", *"my-app", "enter", *"team-a/*"],
+    Step.TARGET: ["enter", *"my-app", "enter", "enter", *"frankf"],
+    Step.SETUP: [*SEED, "down"],  # GitHub Actions chosen: its fields, still to fill in
+    Step.REVIEW: [*SEED, "enter", "down"],
 }
 
 

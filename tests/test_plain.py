@@ -283,3 +283,93 @@ def test_bad_trust_details_are_asked_again():
     assert status == 0
     assert "GitHub repository 'not-a-repo': is missing or not OWNER/REPO" in " ".join(output.split())
     assert "Let's try that again." in output
+
+
+# Issue 14 (plain prompts) and issue 11 (untrusted input), items as numbered there -----------
+
+
+def test_region_search_enter_takes_the_first_match_like_the_wizard():
+    """Issue 14 item 14: "frank" and Enter give eu-central-1 (Tab was needed before)."""
+    keys = ENTER + ENTER + "my-app" + ENTER + ENTER + "frank" + ENTER + "123456789012" + ENTER + SETUP + DONE
+    status, output = run_plain(keys)
+    assert status == 0
+    assert "arn:aws:ecr:eu-central-1:123456789012:repository/my-app" in output
+
+
+def test_region_is_checked_on_enter_not_while_typing_a_search():
+    question = PlainWizard(out=io.StringIO()).region_question()
+    buffer = question.application.current_buffer
+    assert not buffer.validate_while_typing(), "no 'is not a region code' while the search is typed"
+    keys = ENTER + ENTER + "my-app" + ENTER + ENTER + "atlantis" + ENTER + BACKSPACE * 8 + "us-east-1" + ENTER
+    status, output = run_plain(keys + "123456789012" + ENTER + SETUP + DONE)
+    assert status == 0 and "arn:aws:ecr:us-east-1:123456789012:repository/my-app" in output
+
+
+def test_replacing_a_file_defaults_to_no(tmp_path):
+    """Issue 14 item 13: Enter at "Replace?" keeps the file."""
+    existing = tmp_path / "ci-push-my-app-ecr-policy.json"
+    existing.write_text("keep me")
+    keys = answers(Role.CI, ["my-app"], "us-east-1", "123456789012")
+    keys += DOWN + ENTER + ENTER + ENTER + DONE  # Save, the suggested name, then Enter at "Replace?"
+    status, output = run_plain(keys)
+    assert status == 0
+    assert "Kept the existing file; nothing was written." in output
+    assert existing.read_text() == "keep me"
+
+
+def test_no_new_role_names_no_role_and_below_is_printed_below():
+    """Issue 14 item 6: no invented role name; the trust policy "below" is there."""
+    status, output = run_plain(answers(Role.CI, ["my-app"], "us-east-1", "123456789012") + DONE)
+    assert status == 0
+    flat = " ".join(output.split())
+    assert "Identity policy: attach to your existing role in account 123456789012." in flat
+    assert "ecr-ci-push-my-app" not in output
+    keys = answers(Role.ECS, ["api"], "us-east-1", "123456789012") + DONE  # ECS: a role with a trust policy
+    status, output = run_plain(keys)
+    assert "(created here with the trust policy below)" in " ".join(output.split())
+    after = output.split("Where each part goes", 1)[1]
+    trust = after.split("Trust policy\n", 1)[1]
+    document = json.loads(trust[trust.index("{") : trust.index("\n}\n") + 2])
+    assert document["Statement"][0]["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+
+
+def test_checking_a_file_shows_control_characters_as_escapes(tmp_path):
+    """Issue 11 item 2 (plain): a Sid with OSC 52 / title escapes prints them visibly."""
+    policy = tmp_path / "evil.json"
+    sid = "T\x1b]52;c;aGVsbG8=\x07\x1b]0;PWNED\x07\x9b2J"
+    policy.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Sid": sid, "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}],
+            },
+            ensure_ascii=False,
+        )
+    )
+    for task in (DOWN + ENTER, DOWN + DOWN + ENTER):  # check, then explain
+        status, output = run_plain(str(policy) + ENTER, task=task)
+        assert status == 0
+        assert not any(byte in output for byte in ("\x1b", "\x07", "\x9b")), repr(output)
+        assert "\\x1b]52;c;aGVsbG8=\\x07" in output
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "huge"])
+def test_checking_a_device_fifo_or_huge_file_says_why_and_asks_again(tmp_path, kind):
+    """Issue 11 item 4 (plain): capped reads, no blocking; the prompt asks for another file."""
+    import os
+
+    if kind == "dev-zero":
+        path, expected = "/dev/zero", "is not a regular file"
+    elif kind == "fifo":
+        path, expected = str(tmp_path / "pipe"), "is not a regular file"
+        os.mkfifo(path)
+    else:
+        path, expected = str(tmp_path / "huge.json"), "is larger than 262,144 bytes"
+        with open(path, "wb") as stream:
+            stream.truncate(1024**3)
+    seed = FIXTURES / "seed_policy.json"
+    status, output = run_plain(path + ENTER + str(seed) + ENTER, task=DOWN + ENTER)
+    assert status == 0
+    flat = " ".join(output.split())
+    assert expected in flat and "try another file" in flat
+    assert output.rstrip().endswith("no findings")

@@ -12,13 +12,14 @@ import pyperclip
 import pytest
 from textual.widgets import Input, Label, OptionList, Static
 
-from tests.tui_helpers import add_repositories, choose_role, preview_text, run_whole_flow, type_text
+from tests.tui_helpers import add_repositories, choose_role, preview_text, run_whole_flow, screen_text, type_text
 from wizard.core import Access, Role, build_policy, make_request
 from wizard.core.answers import Answers, Step
 from wizard.core.size import policy_size, split_policy
 from wizard.tui.app import PolicyWizardApp
 from wizard.tui.dialogs import ConfirmDialog, HelpScreen, OverLimitDialog, SaveDialog
-from wizard.tui.widgets import PolicyView, StepBar
+from wizard.tui.preview import PolicyView
+from wizard.tui.widgets import StepBar
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SIZE = (100, 30)
@@ -289,35 +290,39 @@ async def test_save_a_new_file(in_tmp):
         saved = in_tmp / "ci-push-my-app-ecr-policy.json"
         assert saved.read_text() == preview_text(app)
         assert not isinstance(app.screen, SaveDialog)
-        assert app.last_outcome == f"Saved to {saved}"
+        assert app.last_outcome == f"Saved {saved.name} in {saved.parent}"
         umask = os.umask(0)
         os.umask(umask)
         assert stat.S_IMODE(saved.stat().st_mode) == 0o666 & ~umask
 
 
-async def test_save_over_an_existing_file_asks_first_then_replaces(in_tmp):
+async def test_save_over_an_existing_file_asks_first_and_keeps_it_by_default(in_tmp):
+    """Issue 14 item 13: Enter, Enter must not replace a file; Replace is a deliberate choice."""
     existing = in_tmp / "policy.json"
     existing.write_text("keep me")
     app = seed_app()
     async with app.run_test(size=SIZE) as pilot:
         await _complete_seed(pilot)
         await pilot.press("ctrl+s")
-        field = app.screen.query_one("#save-path", Input)
-        field.value = "policy.json"
-        await pilot.press("enter")
-        message = str(app.screen.query_one("#save-message", Static).content)
-        assert "already exists" in message and existing.read_text() == "keep me"
-        # Declined: cancel keeps the file and the policy.
-        await pilot.press("escape")
-        assert existing.read_text() == "keep me" and app.exported_json is None
-        # Confirmed: Replace overwrites.
-        await pilot.press("ctrl+s")
         app.screen.query_one("#save-path", Input).value = "policy.json"
         await pilot.press("enter")
-        await pilot.click("#save-confirm")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "policy.json already exists. Replace it?" in screen_text(app)
+        assert app.screen.query_one("#no").has_focus, "the safe choice has the focus"
+        await pilot.press("enter")  # the second Enter: keeps the file
+        await pilot.pause()
+        assert existing.read_text() == "keep me" and isinstance(app.screen, SaveDialog)
+        assert "Kept" in str(app.screen.query_one("#save-message", Static).content)
+        await pilot.press("enter", "enter")  # and again: still kept
+        await pilot.pause()
+        assert existing.read_text() == "keep me" and app.exported_json is None
+        # Replace, chosen on purpose: tab to it (or click it).
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("tab", "enter")
         await pilot.pause()
         assert existing.read_text() == preview_text(app)
-        assert app.exported_json == preview_text(app)
+        assert app.exported_json == preview_text(app) and not isinstance(app.screen, SaveDialog)
 
 
 def _unwritable_directory(tmp_path: Path) -> Path:

@@ -7,7 +7,7 @@ from textual.pilot import Pilot
 from wizard.core.answers import Step
 from wizard.core.request import Role
 from wizard.tui.app import PolicyWizardApp
-from wizard.tui.widgets import PolicyView
+from wizard.tui.preview import PolicyView
 
 ROLE_ORDER = [Role.CI, Role.ECS, Role.EKS, Role.LAMBDA]
 
@@ -55,3 +55,25 @@ def preview_text(app: PolicyWizardApp) -> str:
 
 def current_step(app: PolicyWizardApp) -> Step:
     return app.step
+
+
+def feed_terminal(pilot: Pilot, data: str) -> None:
+    """Send raw terminal input (escape sequences, bracketed pastes) through Textual's own parser,
+    as the driver does with what a real terminal writes: pilot.press() would skip the parsing."""
+    from textual._xterm_parser import XTermParser
+
+    driver = pilot.app._driver
+    assert driver is not None
+    for event in XTermParser().feed(data):
+        driver.process_message(event)
+
+
+def screen_lines(app: PolicyWizardApp) -> list[str]:
+    """The characters on screen, row by row: exactly the text Textual writes to the terminal
+    (screens below a dialog included), without the colour and cursor escapes it adds."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    return ["".join(segment.text for strip in row for segment in strip) for row in update.strips]
+
+
+def screen_text(app: PolicyWizardApp) -> str:
+    return "\n".join(screen_lines(app))

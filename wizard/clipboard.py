@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ _MECHANISM_NAMES = {
 }
 
 
+_NOT_COPIED = "Could not copy. Save {what} to a file instead."
+
+
 @dataclass(frozen=True)
 class CopyOutcome:
     """What a copy did, in words fit to show the user."""
@@ -35,12 +39,29 @@ class CopyOutcome:
     via: str
     """"system" (pyperclip), "terminal" (OSC 52) or "none"."""
     message: str
+    """One or two short sentences: what happened and, when it matters, why and what to do."""
+    short: str = ""
+    """A few words for a status line."""
 
 
 def osc52_sequence(text: str) -> str:
     """The OSC 52 escape that asks the terminal to put `text` on its clipboard."""
     encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
     return f"\x1b]52;c;{encoded}\a"
+
+
+def why_no_system_clipboard(error: Exception) -> str:
+    """The real reason pyperclip found no clipboard, in the user's terms.
+
+    pyperclip says only "could not find a copy/paste mechanism"; most often a tool is
+    installed but has no display to talk to (an SSH session, a container, a CI shell).
+    """
+    for tool, display in (("xclip", "DISPLAY"), ("xsel", "DISPLAY"), ("wl-copy", "WAYLAND_DISPLAY")):
+        if shutil.which(tool) and not os.environ.get(display):
+            return f"{tool} is installed, but {display} is not set"
+    if "mechanism" in str(error):
+        return "no clipboard tool (xclip, xsel, wl-clipboard) is installed"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def copy_text(text: str, terminal_copy: Callable[[str], None] | None, what: str = "the policy") -> CopyOutcome:
@@ -51,22 +72,30 @@ def copy_text(text: str, terminal_copy: Callable[[str], None] | None, what: str 
         copy, _paste = pyperclip.determine_clipboard()
         copy(text)
     except Exception as error:  # pyperclip raises PyperclipException, OSError, subprocess errors...
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        reason = why_no_system_clipboard(error)
     else:
         mechanism = _MECHANISM_NAMES.get(getattr(copy, "__name__", ""), "pyperclip")
-        return CopyOutcome(True, "system", f"Copied {what} to the system clipboard ({mechanism}).")
+        message = f"Copied {what} to the system clipboard ({mechanism})."
+        return CopyOutcome(True, "system", message, message)
 
     if terminal_copy is None:
-        return CopyOutcome(False, "none", f"Could not copy: {reason}. Save {what} to a file instead.")
+        return CopyOutcome(
+            False, "none", f"Could not copy: {reason}. Save {what} to a file instead.", _NOT_COPIED.format(what=what)
+        )
     try:
         terminal_copy(text)
     except Exception as error:
-        return CopyOutcome(False, "none", f"Could not copy ({error}). Save {what} to a file instead.")
-    tmux_hint = " Inside tmux this needs `set -g set-clipboard on`." if os.environ.get("TMUX") else ""
+        return CopyOutcome(
+            False, "none", f"Could not copy ({error}). Save {what} to a file instead.", _NOT_COPIED.format(what=what)
+        )
+    advice = (
+        "In tmux, `set -g set-clipboard on` first, or save instead."
+        if os.environ.get("TMUX")
+        else "Nothing to paste? Save instead."
+    )
     return CopyOutcome(
         True,
         "terminal",
-        f"Copied {what} through the terminal (OSC 52): no system clipboard tool was found "
-        f"(install xclip, xsel or wl-clipboard for one). If pasting gives nothing, your terminal "
-        f"does not support OSC 52: save to a file instead.{tmux_hint}",
+        f"Copied through the terminal (OSC 52): {reason}. {advice}",
+        "Copied through the terminal (OSC 52).",
     )

@@ -22,7 +22,7 @@ from questionary import Choice, Style
 
 from wizard.clipboard import copy_text, osc52_sequence
 from wizard.core.answers import OUTPUT_NOUNS, OUTPUT_TITLES, Preview
-from wizard.core.builder import GeneratedPolicy
+from wizard.core.builder import GeneratedPolicy, render_json
 from wizard.core.deploy import (
     GITHUB_REF_KINDS,
     OPTION_TITLES,
@@ -37,8 +37,9 @@ from wizard.core.deploy import (
 )
 from wizard.core.explain import explain_document, explain_policy
 from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
+from wizard.core.limits import POLICY_BYTES, InputError, read_path_limited
 from wizard.core.lint import check_policy, load_policy, report_text
-from wizard.core.regions import KNOWN_REGIONS, region_from_environment
+from wizard.core.regions import KNOWN_REGIONS, region_from_environment, search_regions
 from wizard.core.request import (
     DEFAULT_ACCESS,
     Access,
@@ -61,6 +62,7 @@ from wizard.core.size import (
     over_limit_message,
     split_policy,
 )
+from wizard.core.text import visible
 from wizard.themes import DEFAULT_THEME, load_themes
 
 CANCELLED = "Cancelled; nothing was written."
@@ -92,10 +94,27 @@ class _RegionCompleter(Completer):
     """Completes region codes from a code or a place name ("tokyo" -> ap-northeast-1)."""
 
     def get_completions(self, document, complete_event) -> Iterable[Completion]:
-        typed = document.text_before_cursor.strip().lower()
-        for code, title in KNOWN_REGIONS.items():
-            if typed in code or (typed and typed in title.lower()):
-                yield Completion(code, start_position=-len(document.text_before_cursor), display_meta=title)
+        for code in search_regions(document.text_before_cursor):
+            yield Completion(code, start_position=-len(document.text_before_cursor), display_meta=KNOWN_REGIONS[code])
+
+
+def _enter_picks_first_region() -> KeyBindings:
+    """Enter on a search takes the highlighted completion, else the first match, then submits."""
+    bindings = KeyBindings()
+
+    @bindings.add("enter", eager=True)
+    def _(event) -> None:
+        buffer = event.current_buffer
+        state = buffer.complete_state
+        if state is not None and state.current_completion is not None:
+            buffer.apply_completion(state.current_completion)
+        elif not check_region(buffer.text).ok:
+            matches = search_regions(buffer.text) if buffer.text.strip() else []
+            if matches:
+                buffer.text = matches[0]
+        buffer.validate_and_handle()
+
+    return bindings
 
 
 def _cancel_on_ctrl_d() -> KeyBindings:
@@ -117,7 +136,9 @@ class PlainWizard:
         self.style = prompt_style()
 
     def say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        """Print a line; outside text in it (Sids, file names, errors) shows control
+        characters as escapes, so a hostile policy cannot drive the terminal."""
+        print(visible(text, keep_newlines=True), file=self.out, flush=True)
 
     def note(self, text: str) -> None:
         """An indented, wrapped remark under the last answer."""
@@ -159,12 +180,9 @@ class PlainWizard:
         while True:
             path = self._ask(questionary.path("Policy file:", style=self.style))
             try:
-                text = Path(path).expanduser().read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                self.note(f"{path} is not UTF-8 text; try another file.")
-                continue
-            except OSError as error:
-                self.note(f"Cannot read {path}: {error.strerror or error}; try another file.")
+                text = read_path_limited(path, POLICY_BYTES, path, regular_only=True)
+            except InputError as error:
+                self.note(f"{str(error)[0].upper()}{str(error)[1:]}; try another file.")
                 continue
             break
         document, findings = load_policy(text)
@@ -195,16 +213,7 @@ class PlainWizard:
             default=DEFAULT_ACCESS[role],
         )
         repositories = self._ask_repositories()
-        region = self._ask(
-            questionary.autocomplete(
-                "Region (type a code or a place, e.g. tokyo):",
-                choices=list(KNOWN_REGIONS),
-                default=region_from_environment() or "",
-                completer=_RegionCompleter(),
-                validate=lambda text: _problem(check_region(text).error),
-                style=self.style,
-            )
-        )
+        region = self._ask_region()
         for warning in check_region(region).warnings:
             self.note(f"warning: {warning}")
         account = self._ask(
@@ -235,8 +244,39 @@ class PlainWizard:
             self.note(line)
         for note in bundle.notes:
             self.note(f"Note: {note}")
+        self._say_other_documents(bundle)
         self.say()
         self._finish(preview)
+
+    def _ask_region(self) -> str:
+        return self._ask(self.region_question())
+
+    def region_question(self) -> questionary.Question:
+        """A region code, or a search ("frank") whose first match Enter picks, as in the wizard;
+        the answer is checked on Enter, not while typing a search."""
+        question = questionary.autocomplete(
+            "Region (type a code or a place, e.g. tokyo; Enter picks the first match):",
+            choices=list(KNOWN_REGIONS),
+            default=visible(region_from_environment() or ""),
+            completer=_RegionCompleter(),
+            validate=lambda text: _problem(check_region(text).error),
+            validate_while_typing=False,
+            style=self.style,
+        )
+        question.application.key_bindings = merge_key_bindings(
+            [question.application.key_bindings, _enter_picks_first_region()]
+        )
+        return question
+
+    def _say_other_documents(self, bundle) -> None:
+        """The trust, companion, repository and registry policies that "below" in the lines
+        above refers to."""
+        for document in bundle.documents():
+            self.say()
+            self.say(document.title)
+            for line in document.explanation:
+                self.note(line)
+            self.say(render_json(document.document).rstrip("\n"))
 
     def _ask_options(self) -> dict:
         """The options checkbox, until the combination makes sense."""
@@ -286,14 +326,7 @@ class PlainWizard:
                 details["cluster"] = (
                     self._ask(questionary.text("EKS cluster of the Fargate profiles:", style=self.style)) or None
                 )
-            details["role_name"] = (
-                self._ask(
-                    questionary.text(
-                        "Role name (Enter for the suggested one):", default=default_role_name(request), style=self.style
-                    )
-                )
-                or None
-            )
+            details["role_name"] = self._ask_role_name(request, creates_role=trust != "none") or None
             if request.role is Role.LAMBDA:
                 details["function_account"] = (
                     self._ask(
@@ -323,6 +356,13 @@ class PlainWizard:
             for warning in warnings:
                 self.note(f"warning: {warning}")
             return deployment
+
+    def _ask_role_name(self, request, creates_role: bool) -> str:
+        if creates_role:
+            message, default = "Role name (Enter for the suggested one):", default_role_name(request)
+        else:
+            message, default = "Your existing role's name (optional; Enter to skip):", ""
+        return self._ask(questionary.text(message, default=default, style=self.style)).strip()
 
     def _fit(self, policy: GeneratedPolicy) -> FittedPolicy:
         """Under the managed-policy limit, or the user's choice of split or compact."""
@@ -426,7 +466,7 @@ class PlainWizard:
                 more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
                 overwrite = self._ask(
                     questionary.confirm(
-                        f"{first.path}{where}{more} already exists. Replace?", default=False, style=self.style
+                        visible(f"{first.path}{where}{more} already exists. Replace?"), default=False, style=self.style
                     )
                 )
                 if not overwrite:
@@ -435,6 +475,9 @@ class PlainWizard:
             written = [save_text(path, text, overwrite=overwrite) for path, text in zip(paths, texts, strict=False)]
         except SaveError as error:
             self.note(f"Not saved: {error}.")
+            return
+        except OSError as error:  # e.g. a name too long for the file system
+            self.note(f"Not saved: {error.strerror or error}.")
             return
         for path in written:
             self.say(f"  Saved to {Path(os.path.abspath(path))}")

@@ -12,10 +12,12 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from functools import partial
 
 from wizard import __version__
 from wizard.cli import analysis, common, diagnose, generate, lesson, roles, simulate, tighten
 from wizard.cli.common import EXIT_CANCELLED, EXIT_USAGE, PROG, Parser, UsageError, add_debug_flag
+from wizard.cli.help import HelpFormatter
 
 __all__ = ["build_parser", "main"]
 
@@ -25,27 +27,46 @@ def build_parser() -> argparse.ArgumentParser:
     add_debug_flag(debug)
     parser = Parser(
         prog=PROG,
+        usage=f"{PROG} [--plain] [--theme NAME]\n       {PROG} COMMAND [options]",
         description=(
-            "Create least-privilege AWS IAM policies for pulling and pushing Amazon ECR images, "
-            "and learn why each permission is there. Run with no command to open the wizard."
+            "Create least-privilege AWS IAM policies for pulling and pushing Amazon ECR images, and "
+            "learn why each permission is there. With no command, a wizard asks the questions."
         ),
-        epilog=f"Example: {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012",
+        epilog=(
+            "Examples:\n"
+            f"  {PROG}\n"
+            f"  {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012\n"
+            f"  {PROG} check policy.json\n"
+            "\n"
+            f"Run '{PROG} COMMAND --help' for the options of a command."
+        ),
+        formatter_class=HelpFormatter,
+        add_help=False,
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an internal error instead of a report file"
+    commands = parser.add_subparsers(
+        title="commands",
+        prog=PROG,
+        dest="command",
+        metavar="COMMAND",
+        parser_class=partial(Parser, formatter_class=HelpFormatter),
     )
-    parser.add_argument(
+    wizard = parser.add_argument_group("wizard options")
+    wizard.add_argument(
         "--plain",
         action="store_true",
-        help="ask the wizard's questions as plain prompts (screen readers, narrow or recorded terminals)",
+        help="ask the questions as plain prompts (screen readers, narrow or recorded terminals)",
     )
-    parser.add_argument(
+    wizard.add_argument(
         "--theme",
         metavar="NAME",
-        help="colour theme for the wizard: harbor-night (default), harbor-day, or any Textual theme",
+        help="colour theme: harbor-night (default), harbor-day, or any Textual theme",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    general = parser.add_argument_group("general options")
+    general.add_argument("-h", "--help", action="help", help="show this help and exit")
+    general.add_argument("--version", action="version", version=f"{PROG} {__version__}", help="show the version")
+    general.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error instead of a report file"
+    )
     for module in (generate, analysis, tighten, diagnose, simulate, roles, lesson):
         module.register(commands, [debug])
     return parser

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, emit_one, read_input, say, write_stdout
+from wizard.cli.common import EXIT_FINDINGS, EXIT_OK, PROG, UsageError, emit_one, read_input, say, write_stdout
 
 KINDS = ["identity", "repository", "registry", "trust", "public-identity", "public-repository"]
 
 
 def _add_reading_arguments(parser: argparse.ArgumentParser) -> None:
+    parser._positionals.title = "arguments"
     parser.add_argument("file", metavar="FILE", help="the policy JSON, or - for stdin")
     parser.add_argument(
         "--kind",
         choices=KINDS,
-        help="what the document is (default: detected from its content, and said in the output)",
+        metavar="KIND",
+        help=f"what the document is: {', '.join(KINDS)} (default: detected from its content, and said in the output)",
     )
 
 
@@ -23,12 +25,14 @@ def register(commands, parents) -> None:
         "explain",
         parents=parents,
         help="explain an existing policy: who, what, where, under which conditions, and its reach",
+        usage=f"{PROG} explain [options] FILE",
         description=(
             "Explain an ECR-related policy in plain words: an identity, repository, registry, trust or "
             "ECR Public policy. Who it lets in, what each action does in docker pull/push (or that they "
             "do not need it), which repositories it reaches, under which conditions, and how it "
             "compares with AWS's managed policies."
         ),
+        epilog=f"Examples:\n  {PROG} explain policy.json\n  {PROG} explain - < policy.json",
     )
     _add_reading_arguments(explain)
     explain.add_argument("--sources", action="store_true", help="end with the AWS pages each fact comes from")
@@ -55,12 +59,14 @@ def register(commands, parents) -> None:
     check = commands.add_parser(
         "check",
         parents=parents,
-        help="lint an existing policy: findings with where they are and how to fix them",
+        help="lint an existing policy: findings, where they are, how to fix them",
+        usage=f"{PROG} check [options] FILE",
         description=(
             "Check an ECR-related policy (identity, repository, registry, trust, ECR Public) for mistakes "
             "that make AWS reject it, break docker pull/push, or grant too much. Exit status: 0 no "
             "findings, 1 findings, 2 the input cannot be read."
         ),
+        epilog=f"Examples:\n  {PROG} check policy.json\n  {PROG} check --format json - < policy.json",
     )
     _add_reading_arguments(check)
     check.add_argument(
@@ -69,7 +75,11 @@ def register(commands, parents) -> None:
         help="the account that owns the repositories (tells other accounts apart in repository policies)",
     )
     check.add_argument(
-        "--format", choices=["text", "json"], default="text", help="text for people (default), json for machines"
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        metavar="text|json",
+        help="text for people (default), json for machines",
     )
     check.set_defaults(handler=run_check)
 

@@ -41,71 +41,90 @@ def register(commands, parents) -> None:
         "generate",
         parents=parents,
         help="print the policy for the given answers (no questions asked)",
+        usage=(
+            f"{PROG} generate --role ROLE --account ID --repo NAME... [options]\n"
+            f"       {PROG} generate --role ROLE --account ID --repo-file FILE [options]"
+        ),
         description=(
-            "Print the least-privilege identity policy as JSON on stdout. Warnings (wildcards, "
-            "unknown regions) go to stderr. Exit status 2 on bad input."
+            "Write the least-privilege policy for the answers given as options: the identity policy as "
+            "JSON (the default), its trust, companion, repository or registry policy, everything to apply as "
+            "Terraform, CloudFormation or an AWS CLI script, or the pipeline or deployment file that uses the "
+            "role (GitHub Actions, GitLab CI, buildspec, ECS, EKS, Lambda). The result goes to stdout, or to "
+            "--output FILE (or DIR for those files); warnings go to stderr. Exit status: 0 done, 2 bad input "
+            "(an error: line says why)."
         ),
         epilog=(
             "Examples:\n"
             f"  {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012\n"
-            f"  {PROG} generate --role ecs --repo api --repo 'team-a/*' --account 123456789012 --output policy.json\n"
+            f"  {PROG} generate --role ecs --repo api --repo 'team-a/*' --region eu-west-1 --account 123456789012 -o policy.json\n"
+            f"  {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012 \\\n"
+            "      --trust github --github-repo my-org/my-app --format terraform -o ecr.tf\n"
             f"  {PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012 \\\n"
             "      --trust github --github-repo my-org/my-app --format github-actions --output ."
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
     )
+    generate._optionals.title = "general options"  # -h, and --debug from the parents
+    generate.add_argument("-h", "--help", action="help", help="show this help and exit")
     _add_request_arguments(generate)
     _add_output_arguments(generate)
-    _add_option_arguments(generate)
     _add_trust_arguments(generate)
+    _add_option_arguments(generate)
     _add_size_arguments(generate)
+    generate._action_groups.append(generate._action_groups.pop(1))  # general options last, as in `gh`
     generate.set_defaults(handler=run)
 
 
-def _add_request_arguments(generate: argparse.ArgumentParser) -> None:
+def _add_request_arguments(parser: argparse.ArgumentParser) -> None:
+    generate = parser.add_argument_group(
+        "what to grant", "Required: --role, --account, --repo or --repo-file, and a region (--region or $AWS_REGION)."
+    )
     generate.add_argument(
         "--role",
         required=True,
         choices=[role.value for role in Role],
-        help="who uses the policy: ci (pipeline pushes), ecs (task execution role), eks (node role), "
-        "lambda (function deployer)",
+        metavar="ROLE",
+        help="who uses the policy: ci (a CI pipeline, pushes), ecs (the task execution role), "
+        "eks (the node role), lambda (the function's deployer)",
     )
     generate.add_argument(
         "--repo",
         dest="repositories",
         action="append",
         metavar="NAME",
-        help="repository name or wildcard pattern (e.g. my-app, team-a/*); repeat or separate with commas",
+        help="a repository name or wildcard pattern (e.g. my-app, 'team-a/*'); repeat it, or separate names "
+        "with commas",
     )
     generate.add_argument(
         "--repo-file",
         metavar="FILE",
-        help="read repository names from FILE, one per line ('#' starts a comment; '-' reads stdin); "
-        "handy for hundreds, e.g. from `aws ecr describe-repositories`",
+        help="repository names from FILE, one per line ('#' starts a comment; - reads stdin): for hundreds, "
+        "e.g. from 'aws ecr describe-repositories'",
     )
     generate.add_argument(
         "--region",
-        help="AWS region of the repositories (default: $AWS_REGION, then $AWS_DEFAULT_REGION)",
+        help="the repositories' AWS region; default: $AWS_REGION, then $AWS_DEFAULT_REGION",
     )
     generate.add_argument(
-        "--account", required=True, metavar="ID", help="12-digit AWS account ID that owns the repositories"
+        "--account", required=True, metavar="ID", help="the 12-digit ID of the account that owns the repositories"
     )
     generate.add_argument(
         "--access",
         choices=[access.value for access in Access],
         help="pull, or push (which includes pull); default: push for ci, pull for the others",
+        metavar="pull|push",
     )
 
 
-def _add_output_arguments(generate: argparse.ArgumentParser) -> None:
-    generate.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
-    generate.add_argument("--force", action="store_true", help="with --output: replace FILE if it exists")
+def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    generate = parser.add_argument_group("output")
     generate.add_argument(
         "--format",
         choices=FORMATS,
         default="json",
-        help="json (default): the policy document; terraform, cloudformation, aws-cli: everything to apply "
-        "(policy, role with trust policy, attachment, repository policy), explained in comments. "
+        metavar="FORMAT",
+        help="json (default): a policy document; terraform, cloudformation or aws-cli: everything to apply "
+        "(the policy, the role and its trust policy, the attachment, a repository policy), explained in comments. "
         "The file that uses the role, matching its trust policy: github-actions (--trust github), gitlab-ci "
         "(--trust gitlab), buildspec (--trust codebuild), ci-script (--trust ec2 or an existing role), "
         "ecs-task-definition, eks-manifest, lambda-deploy. With --output DIR (an existing directory) it is "
@@ -115,25 +134,30 @@ def _add_output_arguments(generate: argparse.ArgumentParser) -> None:
         "--document",
         choices=DOCUMENTS,
         default="identity",
-        help="with --format json: which document to print (default identity): trust (who may assume the "
-        "role), companion (the role's other permissions, e.g. CloudWatch Logs), repository (set on the "
+        metavar="DOCUMENT",
+        help="with --format json, which document (default identity): trust (who may assume the role), "
+        "companion (the role's other permissions, e.g. CloudWatch Logs), repository (set on the "
         "repositories), registry (the owner's registry permissions policy: pull-through cache from another "
-        "account); with --format cloudformation, 'repository' or 'registry' gives the template for the "
+        "account); with --format cloudformation, repository or registry gives the template for the "
         "repositories' account",
     )
+    generate.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    generate.add_argument("--force", action="store_true", help="with --output: replace FILE if it exists")
 
 
 def _add_option_arguments(generate: argparse.ArgumentParser) -> None:
-    options = generate.add_argument_group("options")
+    options = generate.add_argument_group("repository options")
     options.add_argument(
         "--pull-through-cache",
         action="store_true",
-        help="the repositories are pull-through cache repositories (e.g. --repo 'docker-hub/*'): adds ecr:BatchImportUpstreamImage",
+        help="the repositories are pull-through cache repositories (e.g. --repo 'docker-hub/*'); adds "
+        "ecr:BatchImportUpstreamImage",
     )
     options.add_argument(
         "--cache-create-repositories",
         action="store_true",
-        help="with --pull-through-cache: a first pull may create the cache repository (ecr:CreateRepository on those names)",
+        help="with --pull-through-cache: a first pull may create the cache repository "
+        "(ecr:CreateRepository on those names)",
     )
     options.add_argument("--public", action="store_true", help="ECR Public repositories (public.ecr.aws, us-east-1)")
     options.add_argument(
@@ -144,10 +168,13 @@ def _add_option_arguments(generate: argparse.ArgumentParser) -> None:
 def _add_trust_arguments(generate: argparse.ArgumentParser) -> None:
     trust = generate.add_argument_group(
         "the role and its trust policy",
-        "Used by --format terraform/cloudformation/aws-cli and --document trust. ecs and eks have a "
-        "default (ecs-tasks, eks-node); ci needs --trust; lambda has none (the Lambda service pulls).",
+        "For --format terraform, cloudformation or aws-cli and --document trust. ecs and eks have a default "
+        "(ecs-tasks, eks-node); for ci, give --trust (without it the policy goes on an existing role); "
+        "lambda has none (the Lambda service pulls).",
     )
-    trust.add_argument("--trust", choices=TRUST_SOURCES, help="who assumes the role")
+    trust.add_argument(
+        "--trust", choices=TRUST_SOURCES, metavar="SOURCE", help=f"who assumes the role: {', '.join(TRUST_SOURCES)}"
+    )
     trust.add_argument(
         "--github-repo", metavar="OWNER/REPO", help="GitHub repository whose workflows may assume the role"
     )
@@ -199,14 +226,15 @@ def _add_size_arguments(generate: argparse.ArgumentParser) -> None:
         "--limit",
         choices=[kind.value for kind in PolicyKind],
         default=PolicyKind.MANAGED.value,
-        help="the limit to respect: managed (6,144, default) or inline (10,240)",
+        metavar="KIND",
+        help="the limit to respect: managed (6,144 characters, the default) or inline (10,240)",
     )
     ways = size.add_mutually_exclusive_group()
     ways.add_argument(
         "--split",
         action="store_true",
-        help="split into several managed policies, each under the limit; stdout gets a JSON array, "
-        "--output FILE numbered files beside it (FILE-1.json, ...)",
+        help="split into several managed policies, each under the limit: stdout gets a JSON array, "
+        "--output FILE gets numbered files beside it (FILE-1.json, ...)",
     )
     ways.add_argument(
         "--compact",

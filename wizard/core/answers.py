@@ -67,6 +67,10 @@ OUTPUT_EXTENSIONS = dict.fromkeys(("json", *DOCUMENT_OUTPUTS), "json") | {
     "aws-cli": "sh",
 }
 
+FILE_NAME_LIMIT = 120
+"""Bytes in a suggested file name: file systems allow 255 (NAME_MAX), and saving adds a
+temporary name about 15 longer and split parts a "-NN" suffix; 120 also stays readable."""
+
 PLACEHOLDER_REPOSITORY = "<repository>"
 PLACEHOLDER_REGION = "<region>"
 PLACEHOLDER_ACCOUNT = "<account>"
@@ -160,11 +164,19 @@ class Preview:
         return [self.text()]
 
     def file_name(self) -> str:
+        """The suggested file name, short enough for any file system (see FILE_NAME_LIMIT)."""
         output = self.chosen_output
-        name = suggested_file_name(self.policy.request, OUTPUT_EXTENSIONS[output])
-        if output in DOCUMENT_OUTPUTS:
-            name = name.replace("-ecr-policy.json", f"-{output.removeprefix('json-')}-policy.json")
-        return name
+        request = self.policy.request
+        first = request.repositories[0]
+        while True:
+            name = suggested_file_name(request, OUTPUT_EXTENSIONS[output])
+            if output in DOCUMENT_OUTPUTS:
+                name = name.replace("-ecr-policy.json", f"-{output.removeprefix('json-')}-policy.json")
+            if len(name.encode("utf-8")) <= FILE_NAME_LIMIT or len(first) <= 8:
+                return name
+            # A 250-character repository name must not make a 260-character file name.
+            first = first[: len(first) - (len(name.encode("utf-8")) - FILE_NAME_LIMIT)].rstrip("-./_") or first[:8]
+            request = request._replace(repositories=(first, *request.repositories[1:]))
 
 
 @dataclass

@@ -99,15 +99,17 @@ LAMBDA_NO_TRUST = (
 class Deployment(
     namedtuple(
         "Deployment",
-        "trust subject gitlab_host principal function_account role_name cluster role_path",
-        defaults=(None, None, None, None, None, "", None, "/"),
+        "trust subject gitlab_host principal function_account role_name cluster role_path role_named",
+        defaults=(None, None, None, None, None, "", None, "/", True),
     )
 ):
     """Where the policy goes. trust: a TrustSource or None; subject: the OIDC `sub` value;
     gitlab_host: the GitLab instance host; principal: another account ID or role ARN that
     pulls (cross-account), or Lambda's deployer; function_account: Lambda's account;
     role_name and role_path: the role to create (or the existing one to attach to);
-    cluster: the EKS cluster of a Fargate profile."""
+    cluster: the EKS cluster of a Fargate profile; role_named: whether the user named the
+    role (else role_name is our suggestion, which a sentence about an existing role must not
+    present as the user's role)."""
 
     __slots__ = ()
 
@@ -203,6 +205,7 @@ def make_deployment(
         role_name=name,
         cluster=answers.cluster,
         role_path=path,
+        role_named=bool((answers.role_name or "").strip() or ROLE_ARN.fullmatch(principal or "")),
     )
     return deployment, warnings
 
@@ -505,10 +508,13 @@ class Bundle(namedtuple("Bundle", "request deployment identity trust repository 
         """Where each part goes, one line each."""
         role = self.deployment.role_name
         holder = "the deployer's role" if self.request.role is Role.LAMBDA else "the role"
-        lines = [
-            f"Identity policy: attach to {holder} {role} in account {self.role_account}"
-            + (" (created here with the trust policy below)." if self.trust else " (an existing role).")
-        ]
+        if self.trust:
+            where = f"{holder} {role} in account {self.role_account} (created here with the trust policy below)"
+        else:
+            existing = "the deployer's existing role" if self.request.role is Role.LAMBDA else "your existing role"
+            named = f" {role}" if self.deployment.role_named else ""  # never a name the user did not give
+            where = f"{existing}{named} in account {self.role_account}"
+        lines = [f"Identity policy: attach to {where}."]
         if self.trust:
             lines.append(f"Trust policy: the trust relationship of {role} ({self.trust.placement}).")
         if self.setup:

@@ -97,6 +97,13 @@ UNSUPPORTED_REGION_PREFIXES = (
 )
 
 
+def search_regions(text: str) -> list[str]:
+    """Region codes matching a search such as "frank" or "asia seoul", in list order: every
+    word must appear in the code or the name. The wizard and the plain prompts both use it."""
+    words = text.lower().split()
+    return [code for code, title in KNOWN_REGIONS.items() if all(word in f"{code} {title}".lower() for word in words)]
+
+
 def partition_for(region: str) -> Partition:
     """The partition a well-formed, supported region belongs to."""
     if region.startswith("cn-"):

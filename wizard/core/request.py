@@ -108,7 +108,8 @@ class PolicyRequest(
 
     @property
     def repository_arns(self) -> tuple[str, ...]:
-        return tuple(self.repository_arn(name) for name in self.repositories)
+        prefix = self.repository_arn("")  # the partition is looked up once, not once per name
+        return tuple(prefix + name for name in self.repositories)
 
 
 class ValidatedRequest(namedtuple("ValidatedRequest", "request warnings", defaults=((),))):
@@ -196,6 +197,14 @@ def check_repositories(texts: Iterable[str]) -> tuple[list[str], list[Message], 
     Exact duplicates collapse into one; a name that a wildcard in the list already covers is
     kept but noted, since the wildcard alone would do.
     """
+    kept, errors, warnings = _check_repository_list(tuple(texts))
+    return list(kept), list(errors), list(warnings)
+
+
+@lru_cache(maxsize=8)
+def _check_repository_list(texts: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[Message, ...], tuple[Message, ...]]:
+    """check_repositories, remembered: an interactive session checks the same list of thousands
+    of names several times per keystroke (each step's errors, the draft, the preview)."""
     kept: dict[str, None] = {}  # ordered, with O(1) membership: lists run to thousands
     errors: list[Message] = []
     warnings: list[Message] = []
@@ -216,7 +225,7 @@ def check_repositories(texts: Iterable[str]) -> tuple[list[str], list[Message], 
             warnings.append(Message("repository", name, f"is already covered by the pattern {covering!r}"))
     if not kept and not errors:
         errors.append(Message("repositories", "", "none given; name at least one", REPOSITORY_ACCEPTED))
-    return list(kept), errors, warnings
+    return tuple(kept), tuple(errors), tuple(warnings)
 
 
 def option_errors(pull_through_cache: bool, cache_create: bool, public: bool) -> list[Message]:

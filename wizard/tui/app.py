@@ -1,8 +1,11 @@
-"""The Textual wizard: four steps on the left, the live policy on the right."""
+"""The Textual wizard: five steps on the left, the live policy on the right."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -19,17 +22,36 @@ from textual.widgets import ContentSwitcher, Footer, Label, Static
 
 from wizard.core.answers import OUTPUT_NOUNS, OUTPUT_TITLES, Answers, Preview, Step
 from wizard.core.regions import region_from_environment
-from wizard.core.request import shown_value
 from wizard.core.size import Strategy, policy_size
+from wizard.core.text import visible
 from wizard.themes import DEFAULT_THEME, ThemeData, load_themes
+from wizard.tui.outside import notify, plain, template
+from wizard.tui.preview import PolicyView
 from wizard.tui.steps import load_step
-from wizard.tui.steps.base import Advance, WizardStep
-from wizard.tui.widgets import PolicyView, StepBar, set_content
+from wizard.tui.steps.base import Advance, WizardStep, short_problem
+from wizard.tui.widgets import StepBar, set_content
+
+EXIT_CANCELLED = 130
+"""Status after SIGINT (kill -INT, or Ctrl-C where the terminal sends a signal), as the README says."""
+
+ESC_DIGIT_KEYS = ("inverted_exclamation_mark", "trade_mark_sign", "pound_sign", "cent_sign", "infinity")
+"""What alt+1 … alt+5 arrive as in tmux and every terminal that sends alt as ESC+key:
+Textual 8.2.8 reads ESC 1 as "¡", ESC 2 as "™" and so on (macOS option-key characters)."""
+
+GC_YOUNG_THRESHOLD = 20_000
+"""Allocations between young-generation collections while the wizard runs (Python's default
+is 700): with 5,000 repositories this takes garbage collection from about 5 ms per keystroke
+to under 1 ms (measured with gc.callbacks; benchmarks/run.py shows the keystroke figures)."""
+
+OUTPUT_LANGUAGES = {"terraform": "hcl", "cloudformation": "yaml", "aws-cli": "shell"}
+"""How the preview reads each non-JSON output (comments start with #)."""
 
 
 def textual_theme(data: ThemeData) -> Theme:
-    """A project theme (data from themes/) as a Textual theme."""
-    return Theme(name=data.name, dark=data.dark, variables=dict(data.variables), **data.colours)
+    """A project theme (data from themes/) as a Textual theme; its preview colours become
+    the variables $syntax-key, $syntax-string, ..."""
+    syntax = {f"syntax-{kind}": colour for kind, colour in data.syntax.items()}
+    return Theme(name=data.name, dark=data.dark, variables={**data.variables, **syntax}, **data.colours)
 
 
 def available_themes() -> list[str]:
@@ -38,8 +60,19 @@ def available_themes() -> list[str]:
     return ours + [name for name in BUILTIN_THEMES if name not in ours]
 
 
+def _step_bindings() -> list[Binding]:
+    """alt+N (and what tmux sends for it) everywhere; the digit N where no text field has focus
+    (a text field takes the digit as typed text first)."""
+    jumps = []
+    for step in Step:
+        keys = f"alt+{step.value + 1},{ESC_DIGIT_KEYS[step.value]}"
+        jumps.append(Binding(keys, f"go({step.value})", f"Go to {step.title}", show=False, priority=True))
+        jumps.append(Binding(str(step.value + 1), f"go({step.value})", show=False))
+    return jumps
+
+
 class PolicyWizardApp(App[None]):
-    """Walks through role, repositories, region and account; shows the policy as it grows.
+    """Walks through role, repositories, region and account, trust; shows the policy as it grows.
 
     Dialogs and the clipboard are imported when first used: start-up time is measured
     (benchmarks/run.py) and what the first frame does not show should not delay it.
@@ -49,31 +82,40 @@ class PolicyWizardApp(App[None]):
     CSS_PATH = Path(__file__).parent / "wizard.tcss"  # absolute, so subclasses elsewhere find it
     NARROW, WIDE = 70, 120
     """Widths where the layout changes: below NARROW the preview goes under the step; from
-    WIDE on, the preview takes the extra room. Between them no class is set, so the common
-    terminal sizes start without a restyle of the whole screen (start-up is measured)."""
+    WIDE on, the step bar also shows the app's name."""
     BINDINGS = [
         Binding("ctrl+n", "next", "Next"),
         Binding("escape", "back", "Back"),
         Binding("ctrl+y", "copy", "Copy"),
         Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+o", "open_policy", "Check a policy"),
+        Binding("ctrl+o", "open_policy", "Check file"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        *(Binding(f"alt+{step.value + 1}", f"go({step.value})", f"Go to {step.title}", show=False) for step in Step),
+        *_step_bindings(),
     ]
+    WIZARD_ACTIONS = frozenset({"next", "back", "copy", "save", "go", "open_policy"})
+    """Actions on the wizard's own screen: not offered while a dialog or another screen is up."""
 
     def __init__(self, theme: str | None = None, answers: Answers | None = None, debug: bool = False) -> None:
         super().__init__()
         self.show_tracebacks = debug
         """Show Textual's traceback on a crash instead of a short message and a report file."""
-        self.answers = answers or Answers(region=region_from_environment() or "")
+        # The environment is outside text too: a region with control characters shows escaped.
+        self.answers = answers or Answers(region=visible(region_from_environment() or ""))
         self.step = Step.ROLE
+        self.visited: set[Step] = {Step.ROLE}
+        """Steps shown so far (or passed by a jump): only those can be ticked as done."""
         self.exported_json: str | None = None
         """The last policy text copied or saved: quitting with another one asks first."""
         self.last_outcome: str = ""
         """The last copy or save message, for the status line and for tests."""
+        self.saved_paths: list[Path] = []
+        """Files written in this session (a SIGINT says so instead of "nothing was written")."""
         self._preview: Preview = self.answers.preview()
+        self._text = self._preview.text()
         self._highlighted_statement: int | None = 0
+        self._gc_thresholds = gc.get_threshold()
+        """Restored when the app ends (it raises the young generation's while it runs)."""
         for data in load_themes():
             self.register_theme(textual_theme(data))
         self.theme = theme or DEFAULT_THEME
@@ -91,7 +133,7 @@ class PolicyWizardApp(App[None]):
                 yield PolicyView(id="preview")
         # Back/Next (Copy/Save on the review step) and the status, as one line of click links.
         yield Static(id="nav")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < self.NARROW, "-narrow")
@@ -100,14 +142,27 @@ class PolicyWizardApp(App[None]):
     def on_mount(self) -> None:
         self.refresh_view()
         self.current_step_widget.focus_first()
+        self._catch_interrupts()
         # What exists after the first frame (widgets, styles, caches) lives as long as the app:
         # freezing it keeps the garbage collector from rescanning it, which otherwise shows
         # up as 20-40 ms pauses between keystrokes (measured in benchmarks/run.py).
         self.call_after_refresh(gc.freeze)
+        # A keystroke with thousands of repositories allocates a few thousand containers (the
+        # policy, its text, the preview's rows): with the default threshold (700) the young
+        # generation is collected several times per key, each time walking those big lists.
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *self._gc_thresholds[1:])
+
+    def on_unmount(self) -> None:
+        gc.set_threshold(*self._gc_thresholds)
 
     @property
     def current_step_widget(self) -> WizardStep:
         return self.query_one(f"#{_STEP_IDS[self.step]}", WizardStep)
+
+    @property
+    def on_wizard_screen(self) -> bool:
+        """True when the wizard itself is on top (no dialog, help or inspect screen)."""
+        return len(self.screen_stack) <= 1
 
     @property
     def preview(self) -> Preview:
@@ -116,73 +171,89 @@ class PolicyWizardApp(App[None]):
 
     @property
     def policy_json(self) -> str:
-        """The JSON shown, and copied or saved (split parts as an array, once chosen)."""
-        return self._preview.text()
+        """The text shown, and copied or saved (JSON, split parts as an array, or the chosen
+        output), rendered once per change: with thousands of repositories it is not cheap."""
+        return self._text
+
+    # Keys that do something here, and only those ------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide (and disable) keys that would do nothing where the user is."""
+        pointless = {"next": Step.REVIEW, "back": Step.ROLE}  # no step after the last, or before the first
+        if action in self.WIZARD_ACTIONS and not self.on_wizard_screen:
+            return False
+        return pointless.get(action) is not self.step
+
+    def _catch_interrupts(self) -> None:
+        """SIGINT (kill -INT) ends the session like Ctrl-C in the plain prompts: status 130.
+        The handler goes with the event loop when the app ends."""
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self.exit, None, EXIT_CANCELLED)
 
     # Keeping the view in step with the answers ------------------------------------------
 
     def refresh_view(self) -> None:
         self._preview = self.answers.preview()
+        self._text = self._preview.text()
         incomplete = {step for step in Step if self.answers.step_errors(step)}
         if self._preview.complete is False:
             incomplete.add(Step.REVIEW)
-        self.query_one(StepBar).show(self.step, incomplete)
+        self.query_one(StepBar).show(self.step, incomplete, frozenset(self.visited))
         self._show_policy()
-        self._show_status()
+        self.show_status()
         if self.step is Step.REVIEW and self._preview.complete:
             self.current_step_widget.show_preview(self._preview)  # type: ignore[attr-defined]
 
     def _show_policy(self) -> None:
         fitted = self._preview.fitted
-        showing_policy = self._preview.chosen_output == "json" and (
-            fitted is None or fitted.strategy is not Strategy.SPLIT
-        )
+        output = self._preview.chosen_output
+        showing_policy = output == "json" and (fitted is None or fitted.strategy is not Strategy.SPLIT)
         highlight = self._highlighted_statement if self.step is Step.REVIEW and showing_policy else None
-        self.query_one(PolicyView).show(self.policy_json, highlight)
-        title = self.query_one("#preview-title", Label)
-        if fitted is not None:
-            size, limit = f"{fitted.size.size:,}", f"{fitted.size.limit:,}"
-            if fitted.over_limit:
-                markup = "[b]Policy[/b] · [$error b]$size/$limit chars: over the limit[/]"
-            elif fitted.strategy is Strategy.SPLIT:
-                markup = f"[b]{len(fitted.parts)} policies[/b] (split) · each under $limit chars"
-            elif fitted.strategy is Strategy.COMPACT and fitted.wildcards:
-                compacted = f"{policy_size(fitted.parts[0].document):,}"
-                markup = f"[b]Policy[/b] (compacted) · {compacted}/$limit chars"
-            else:
-                markup = "[b]Policy[/b] · $size/$limit chars"
-            if self._preview.chosen_output != "json":
-                markup = f"[b]{OUTPUT_TITLES[self._preview.chosen_output].split(' (')[0]}[/b] · " + markup.replace(
-                    "[b]Policy[/b] · ", "policy "
-                )
-            set_content(title, Content.from_markup(markup, size=size, limit=limit), fixed_size=True)
-        else:
-            if "<" in self.policy_json:
-                draft = "[b]Draft[/b] · [$warning]<placeholders>[/] fill in as you answer"
-            else:
-                draft = "[b]Policy[/b] · finish Trust & options to copy or save"
-            set_content(title, Content.from_markup(draft), fixed_size=True)
+        self.query_one(PolicyView).show(self.policy_json, highlight, OUTPUT_LANGUAGES.get(output, "json"))
+        set_content(self.query_one("#preview-title", Label), self._preview_title(), fixed_size=True)
 
-    def _show_status(self) -> None:
-        """The navigation links, then what to do next (or what just happened)."""
-        if self.step is Step.ROLE:
-            links = "[$text-disabled] ← Back [/] "
+    def _preview_title(self) -> Content:
+        fitted = self._preview.fitted
+        if fitted is None:
+            if "<" in self.policy_json:
+                return Content.from_markup("[b]Draft[/b] · [$warning]<placeholders>[/] fill in as you answer")
+            return Content.from_markup("[b]Policy[/b] · finish Trust & options to copy or save")
+        size, limit = f"{fitted.size.size:,}", f"{fitted.size.limit:,}"
+        if fitted.over_limit:
+            markup = "[b]Policy[/b] · [$error b]$size/$limit chars: over the limit[/]"
+        elif fitted.strategy is Strategy.SPLIT:
+            markup = f"[b]{len(fitted.parts)} policies[/b] (split) · each under $limit chars"
+        elif fitted.strategy is Strategy.COMPACT and fitted.wildcards:
+            compacted = f"{policy_size(fitted.parts[0].document):,}"
+            markup = f"[b]Policy[/b] (compacted) · {compacted}/$limit chars"
         else:
-            links = "[b $foreground on $boost @click=app.back] ← Back [/] "
+            markup = "[b]Policy[/b] · $size/$limit chars"
+        if self._preview.chosen_output != "json":
+            title = OUTPUT_TITLES[self._preview.chosen_output].split(" (")[0]
+            markup = f"[b]{title}[/b] · " + markup.replace("[b]Policy[/b] · ", "policy ")
+        return Content.from_markup(markup, size=size, limit=limit)
+
+    def show_status(self, problem: Content | None = None) -> None:
+        """The navigation links, then what Enter does where the focus is (or what just happened,
+        or, given, the problem that stopped the user)."""
+        if not self.is_mounted:
+            return
+        links = "" if self.step is Step.ROLE else "[b $foreground on $boost @click=app.back] ← Back [/] "
         if self.step is Step.REVIEW:
             links += "[b $text on $primary @click=app.copy] Copy [/] [b $text on $success @click=app.save] Save… [/] "
         else:
             links += "[b $text on $primary @click=app.next] Next → [/] "
-        errors = self.answers.step_errors(self.step)
-        if self.last_outcome:
-            status = Content(self.last_outcome)
-        elif self.step is Step.REVIEW:
-            status = Content.from_markup("[$success]Ready[/] to copy or save.")
-        elif errors:
-            status = Content.from_markup("[$text-muted]To continue: $text[/]", text=_short(errors[0]))
+        if problem is not None:
+            status = problem
+        elif self.last_outcome:
+            status = plain(self.last_outcome, keep_newlines=False)
         else:
-            status = Content.from_markup("[$success]✓[/] ctrl+n or Enter for the next step")
+            status = self.current_step_widget.status_hint(self.screen.focused if self.on_wizard_screen else None)
         set_content(self.query_one("#nav", Static), Content.from_markup(links) + " " + status, fixed_size=True)
+
+    def on_descendant_focus(self) -> None:
+        if self.on_wizard_screen and not self.last_outcome:
+            self.show_status()
 
     def answers_changed(self) -> None:
         """Called by the steps after they change an answer."""
@@ -194,6 +265,7 @@ class PolicyWizardApp(App[None]):
         if event.statement_index is not None:
             self._highlighted_statement = event.statement_index
         self._show_policy()
+        self.show_status()
 
     @on(Advance)
     async def _advance(self) -> None:
@@ -207,11 +279,13 @@ class PolicyWizardApp(App[None]):
         if not switcher.query_children(f"#{widget_id}"):
             await switcher.add_content(load_step(step)(id=widget_id))
         self.step = step
+        self.visited.update(earlier for earlier in Step if earlier <= step)
         self.last_outcome = ""
         switcher.current = widget_id
         self.refresh_view()
         self.current_step_widget.refresh_from_answers()
         self.current_step_widget.focus_first()
+        self.refresh_bindings()
 
     def _leave_step_forward(self) -> bool:
         """Check the current step; show why when it blocks."""
@@ -222,7 +296,8 @@ class PolicyWizardApp(App[None]):
         if errors:
             self.current_step_widget.show_errors()
             self.bell()
-            self._show_status()
+            self.last_outcome = ""
+            self.show_status(template("[$error]✗ To continue:[/] $problem", problem=short_problem(errors[0])))
             return False
         return True
 
@@ -238,7 +313,9 @@ class PolicyWizardApp(App[None]):
 
     async def action_go(self, step_number: int) -> None:
         target = Step(step_number)
-        if target <= self.step:
+        if target == self.step:
+            return
+        if target < self.step:
             await self._show_step(target)
             return
         if not self._leave_step_forward():
@@ -247,7 +324,7 @@ class PolicyWizardApp(App[None]):
         if blocking is not None and blocking < target:
             await self._show_step(blocking)
             self.current_step_widget.show_errors()
-            self.notify(f"Finish {blocking.title} first.", severity="warning")
+            notify(self, f"Finish {blocking.title} first.", severity="warning", timeout=4)
             return
         await self._show_step(target)
 
@@ -257,10 +334,12 @@ class PolicyWizardApp(App[None]):
         if self._preview.complete:
             return True
         blocking = self.answers.first_incomplete_step() or Step.REPOSITORIES
-        self.notify(
+        notify(
+            self,
             f"The policy is not complete yet: finish {blocking.title} first.",
             title="Nothing to copy or save",
             severity="warning",
+            timeout=5,
         )
         return False
 
@@ -289,9 +368,10 @@ class PolicyWizardApp(App[None]):
         outcome = copy_text(text, self.copy_to_clipboard, what=OUTPUT_NOUNS[self._preview.chosen_output])
         if outcome.ok:
             self.exported_json = text
-        self.last_outcome = outcome.message
-        self.notify(outcome.message, severity="information" if outcome.via == "system" else "warning", timeout=8)
-        self._show_status()
+        self.last_outcome = outcome.short
+        if outcome.via != "system":  # the status line says enough when the system clipboard took it
+            notify(self, outcome.message, severity="warning" if outcome.ok else "error", timeout=6)
+        self.show_status()
 
     def action_save(self) -> None:
         if not self._complete_or_explain() or not self._fits_or_ask(self.action_save):
@@ -306,10 +386,11 @@ class PolicyWizardApp(App[None]):
         if not paths:
             return
         self.exported_json = text
-        where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files: {paths[0]} … {paths[-1].name}"
-        self.last_outcome = f"Saved to {where}"
-        self.notify(f"Saved the policy to {where}", timeout=8)
-        self._show_status()
+        self.saved_paths.extend(paths)
+        # The file name first: on a narrow status line a long directory is what gets cut.
+        names = paths[0].name if len(paths) == 1 else f"{len(paths)} files, {paths[0].name} … {paths[-1].name}"
+        self.last_outcome = f"Saved {names} in {paths[0].parent}"
+        self.show_status()
 
     def action_open_policy(self) -> None:
         """Check and explain an existing policy, from a file or pasted."""
@@ -396,8 +477,3 @@ _STEP_IDS = {
     Step.SETUP: "step-setup",
     Step.REVIEW: "step-review",
 }
-
-
-def _short(message) -> str:
-    subject = f"{message.field} {shown_value(message.value, 30)}" if message.value else message.field
-    return f"{subject} {message.reason}"

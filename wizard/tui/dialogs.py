@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, ScreenResultType
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 from textual.widgets.input import Selection
 
 from wizard.core.builder import GeneratedPolicy
@@ -25,6 +26,7 @@ from wizard.core.size import (
     over_limit_message,
     split_policy,
 )
+from wizard.tui.outside import plain, template
 
 
 class Dialog(ModalScreen[ScreenResultType]):
@@ -39,15 +41,21 @@ class Dialog(ModalScreen[ScreenResultType]):
     Dialog .dialog-title { text-style: bold; color: $primary; margin-bottom: 1; }
     Dialog .dialog-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     Dialog .dialog-buttons Button { margin-left: 1; }
-    Dialog #help VerticalScroll { height: auto; max-height: 20; }
-    Dialog #compaction-preview { height: auto; max-height: 10; margin-top: 1; }
+    Dialog #help VerticalScroll { height: auto; }
+    Dialog #compaction-preview { height: auto; max-height: 16; }
     """
+
+    def on_mount(self) -> None:
+        # The dialog's own keys at the bottom, over the wizard's (which do not apply here).
+        # Textual calls this and each subclass's on_mount.
+        self.mount(Footer(compact=True))
 
 
 class SaveDialog(Dialog[list[Path] | None]):
     """Ask for a file name and save; problems are shown here and the policy stays in the app.
 
     Several texts (a split policy) go to numbered files beside the name: NAME-1.json, ...
+    Replacing a file asks first, with "Keep it" as the default (Enter twice never replaces).
     Dismisses with the paths written, or None when cancelled.
     """
 
@@ -58,12 +66,11 @@ class SaveDialog(Dialog[list[Path] | None]):
         self._texts = texts
         self._default_name = default_name
         self._what = what if len(texts) == 1 else f"{len(texts)} policies (numbered files)"
-        self._confirmed: list[Path] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Label(f"Save the {self._what}", classes="dialog-title")
-            yield Static(Content.from_markup("File name (relative to [b]$cwd[/b])", cwd=os.getcwd()), classes="hint")
+            yield Static(template("File name (relative to [b]$cwd[/b])", cwd=_working_directory()), classes="hint")
             yield Input(self._default_name, id="save-path")
             yield Static(id="save-message", classes="feedback")
             with Horizontal(classes="dialog-buttons"):
@@ -71,57 +78,86 @@ class SaveDialog(Dialog[list[Path] | None]):
                 yield Button("Cancel", id="save-cancel", compact=True)
 
     def on_mount(self) -> None:
+        self._select_stem()
+
+    def _select_stem(self) -> None:
+        """Focus the name with its stem selected, so typing a new name keeps the extension."""
         field = self.query_one("#save-path", Input)
         field.focus()
-        # Select the stem so typing a new name keeps the extension.
-        stem_end = len(self._default_name) - len(Path(self._default_name).suffix)
+        stem_end = len(field.value) - len(Path(field.value).suffix)
         field.selection = Selection(0, stem_end)
 
     @on(Input.Changed, "#save-path")
     def _path_edited(self) -> None:
-        self._confirmed = None
-        self.query_one("#save-confirm", Button).label = "Save"
         self.query_one("#save-message", Static).update("")
 
     @on(Input.Submitted, "#save-path")
     @on(Button.Pressed, "#save-confirm")
     def _save(self) -> None:
         typed = self.query_one("#save-path", Input).value.strip()
-        message = self.query_one("#save-message", Static)
         paths = [Path(typed)] if len(self._texts) == 1 or not typed else numbered_paths(typed, len(self._texts))
         try:
-            targets = [inspect_target(path) for path in paths]
-            existing = [target for target in targets if target.exists]
-            overwrite = self._confirmed == paths
-            if existing and not overwrite:
-                self._confirmed = paths
-                first = existing[0]
-                where = f" (a link to {first.link_target})" if first.link_target else ""
-                more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
-                message.update(
-                    Content.from_markup(
-                        "[$warning]! $path$where$more already exists. Press Replace to overwrite, or change the name.[/]",
-                        path=str(first.path),
-                        where=where,
-                        more=more,
-                    )
-                )
-                self.query_one("#save-confirm", Button).label = "Replace"
-                return
+            existing = [target for target in (inspect_target(path) for path in paths) if target.exists]
+        except (SaveError, OSError) as error:
+            self._say("[$error]✗ Not saved: $text.[/]", _why(error))
+            return
+        if existing:
+            self._confirm_replace(paths, existing)
+            return
+        self._write(paths, overwrite=False)
+
+    def _confirm_replace(self, paths: list[Path], existing: list) -> None:
+        first = existing[0]
+        where = f" (a link to {first.link_target})" if first.link_target else ""
+        more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self._write(paths, overwrite=True)
+            else:
+                self._say("[$warning]! Kept $text. Give another name, or Save again to choose.[/]", str(first.path))
+                self._select_stem()
+
+        self.app.push_screen(
+            ConfirmDialog(f"{first.path}{where}{more} already exists. Replace it?", yes="Replace", no="Keep it"),
+            answered,
+        )
+
+    def _write(self, paths: list[Path], *, overwrite: bool) -> None:
+        try:
             written = [
                 save_text(path, text, overwrite=overwrite) for path, text in zip(paths, self._texts, strict=False)
             ]
         except FileExistsSaveError as error:
-            message.update(Content.from_markup("[$warning]! $text[/]", text=str(error)))
+            self._say("[$warning]! $text[/]", str(error))
             return
-        except SaveError as error:
-            message.update(Content.from_markup("[$error]✗ Not saved: $text.[/]", text=str(error)))
+        except (SaveError, OSError) as error:
+            self._say("[$error]✗ Not saved: $text.[/]", _why(error))
             return
         self.dismiss([Path(os.path.abspath(path)) for path in written])
+
+    def _say(self, markup: str, text: str) -> None:
+        self.query_one("#save-message", Static).update(template(markup, text=text))
 
     @on(Button.Pressed, "#save-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _working_directory() -> str:
+    try:
+        return os.getcwd()
+    except OSError:  # the directory was removed under us
+        return "the current directory (it no longer exists)"
+
+
+def _why(error: Exception) -> str:
+    """A save problem in words: ours say it already; the system's name its cause."""
+    if isinstance(error, SaveError):
+        return str(error)
+    if isinstance(error, OSError) and error.errno == errno.ENAMETOOLONG:
+        return "the file name is too long for the file system; choose a shorter one"
+    return getattr(error, "strerror", None) or str(error)
 
 
 class OverLimitDialog(Dialog[Strategy | None]):
@@ -139,25 +175,33 @@ class OverLimitDialog(Dialog[Strategy | None]):
         with Vertical(classes="dialog", id="over-limit"):
             yield Label("Too big for one managed policy", classes="dialog-title")
             message = over_limit_message(fitted, "Split", "Compact")
-            yield Static(message[0].upper() + message[1:] + ".")
             with VerticalScroll(id="compaction-preview"):
+                yield Static(plain(message[0].upper() + message[1:] + ".\n"))
                 yield Static(self._compaction_text())
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"Split into {parts}", id="split", variant="primary", compact=True)
                 yield Button("Compact", id="compact", compact=True, disabled=not self._can_compact)
                 yield Button("Cancel", id="cancel", compact=True)
 
+    def on_mount(self) -> None:
+        self.query_one("#split", Button).focus()
+
+    def on_resize(self, event) -> None:
+        # The buttons stay on screen: the explanation scrolls instead (the frame around it
+        # takes 10 lines, and dialogs 90% of the height at most).
+        self.query_one("#compaction-preview").styles.max_height = max(3, int(event.size.height * 0.9) - 10)
+
     def _compaction_text(self) -> Content:
         try:
             compaction = compact_policy(self._policy, PolicyKind.MANAGED)
         except SizeError as error:
             self._can_compact = False
-            return Content.from_markup("[$text-muted]Compact cannot help: $why.[/]", why=str(error))
+            return template("[$foreground-muted]Compact cannot help: $why.[/]", why=str(error))
         self._can_compact = True
         lines = [Content.from_markup("[b]Compact would use these wildcards:[/b]")]
         for wildcard in compaction.wildcards:
             lines.append(
-                Content.from_markup(
+                template(
                     "[b $accent]$pattern[/] replaces $count names ($sample); it $also.",
                     pattern=wildcard.pattern,
                     count=str(len(wildcard.replaces)),
@@ -185,7 +229,7 @@ class ConfirmDialog(Dialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self._question, classes="dialog-title")
+            yield Static(plain(self._question), classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self._no, id="no", variant="primary", compact=True)
                 yield Button(self._yes, id="yes", variant="error", compact=True)
@@ -201,32 +245,39 @@ class ConfirmDialog(Dialog[bool]):
 
 
 HELP = """\
+The line above the keys always says what Enter does where you are.
+
 [b]Moving around[/b]
-  [b $accent]ctrl+n[/]        next step (also Enter on a choice or an empty field)
-  [b $accent]escape[/]        previous step; every answer is kept
-  [b $accent]alt+1 … alt+5[/] go to a step (or click it in the top bar)
-  [b $accent]tab[/] / [b $accent]shift+tab[/]  next / previous field
-  [b $accent]↑ ↓[/]           choose in a list; in Review, move between statements
+  [b $accent]enter[/]          in a list: next step; in a field: add the name or
+                 pick the region it holds, else next step
+  [b $accent]ctrl+n[/]         next step
+  [b $accent]escape[/]         previous step; every answer is kept
+  [b $accent]alt+1[/] … [b $accent]alt+5[/]  go to a step (or click it in the top bar)
+  [b $accent]1[/] … [b $accent]5[/]          the same, where no text field has focus
+  [b $accent]tab[/], [b $accent]shift+tab[/] next, previous field
+  [b $accent]↑ ↓[/]            choose in a list
 
 [b]Repositories[/b]
-  [b $accent]enter[/]         add what you typed (commas or spaces add several)
-  [b $accent]del[/]           remove the highlighted repository
-  [b $accent]enter[/] on one  edit it
+  [b $accent]enter[/]          add what you typed (commas or spaces: several)
+  [b $accent]tab[/] then [b $accent]del[/]    remove the highlighted repository
+  [b $accent]tab[/] then [b $accent]enter[/]  edit it
 
 [b]Trust & options[/b]
-  [b $accent]↑ ↓[/]           who assumes the role; its details appear below
-  [b $accent]space[/]         tick an option (pull-through cache, ECR Public, KMS)
+  [b $accent]↑ ↓[/]            who assumes the role; its details appear below
+  [b $accent]space[/]          tick an option (pull-through cache, KMS, ...)
 
-[b]Your policy[/b]
-  [b $accent]ctrl+y[/]        copy it (system clipboard, else the terminal's)
-  [b $accent]ctrl+s[/]        save it to a file
-  [b $accent]ctrl+o[/]        check and explain an existing policy (a file, or pasted)
-  Review step    "What if an action were missing?" shows what would break
+[b]Review[/b]
+  [b $accent]↑ ↓[/]            statements; the policy highlights each one
+  [b $accent]enter[/]          on "Output" or "What if": choose inside them
+  [b $accent]escape[/]         back from those choices to the list
+  [b $accent]ctrl+y[/]         copy (system clipboard, else the terminal's)
+  [b $accent]ctrl+s[/]         save to a file (asks before replacing one)
 
 [b]Everything else[/b]
-  [b $accent]ctrl+p[/]        command palette: copy, save, go to a step, theme
-  [b $accent]f1[/]            this help
-  [b $accent]ctrl+q[/]        quit (asks first if the policy was not copied or saved)
+  [b $accent]ctrl+o[/]         check and explain a policy (a file, or pasted)
+  [b $accent]ctrl+p[/]         command palette: copy, save, a step, the theme
+  [b $accent]f1[/]             this help
+  [b $accent]ctrl+q[/]         quit (asks first if nothing was copied or saved)
 """
 
 
@@ -238,10 +289,18 @@ class HelpScreen(Dialog[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="help"):
             yield Label("Keys", classes="dialog-title")
-            with VerticalScroll():
+            with VerticalScroll(id="help-text"):
                 yield Static(Content.from_markup(HELP))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", id="close", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-text").focus()  # ↑ ↓ scroll it
+
+    def on_resize(self, event) -> None:
+        # The Close button stays on screen: the text scrolls instead (the frame around it takes
+        # 10 lines, and dialogs 90% of the height at most).
+        self.query_one("#help-text").styles.max_height = max(3, int(event.size.height * 0.9) - 10)
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)

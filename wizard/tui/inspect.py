@@ -1,24 +1,31 @@
-"""Checking an existing policy: its JSON beside each statement's explanation and findings."""
+"""Checking an existing policy: its JSON beside each statement's explanation and findings.
+
+Everything here comes from outside (a file or a paste) and is shown as plain text only
+(wizard.tui.outside): a Sid such as `[@click=app.quit]` is drawn as those characters and does
+nothing, and control characters appear as escapes such as `\\x1b`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from wizard.core.builder import render_json
 from wizard.core.explain import blast_radius_rows, describe_resource, explain_action, reach_lines
+from wizard.core.limits import POLICY_BYTES, InputError, read_path_limited
 from wizard.core.lint import Finding, check_policy, load_policy, summarize
 from wizard.core.policy import document_from_json
+from wizard.core.text import visible
 from wizard.tui.dialogs import Dialog
-from wizard.tui.widgets import PolicyView
+from wizard.tui.outside import plain, template
+from wizard.tui.preview import PolicyView
 
 
 def findings_content(findings: list[Finding]) -> Content:
@@ -28,7 +35,7 @@ def findings_content(findings: list[Finding]) -> Content:
     for finding in findings:
         colour = "$error" if finding.severity == "error" else "$warning"
         parts.append(
-            Content.from_markup(
+            template(
                 f"[{colour} b]$severity[/] $message\n  [b]Fix:[/] $fix",
                 severity=finding.severity,
                 message=finding.message,
@@ -38,6 +45,10 @@ def findings_content(findings: list[Finding]) -> Content:
     return Content("\n").join(parts)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 class InspectScreen(Screen[None]):
     """An existing policy, opened from a file or pasted: explanations and findings per statement."""
 
@@ -45,11 +56,10 @@ class InspectScreen(Screen[None]):
     DEFAULT_CSS = """
     InspectScreen #inspect-title { width: 1fr; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
     InspectScreen #inspect-main { height: 1fr; }
-    InspectScreen #inspect-left { width: 1fr; padding: 0 1; }
+    InspectScreen #inspect-left { width: 34%; min-width: 34; max-width: 76; padding: 0 1; }
     InspectScreen #inspect-sections { height: auto; max-height: 10; border: none; padding: 0; background: $surface; }
     InspectScreen #inspect-detail-scroll { height: 1fr; margin-top: 1; scrollbar-size-vertical: 1; }
-    InspectScreen #inspect-json { width: 46; height: 1fr; border-left: tall $panel; }
-    .-wide InspectScreen #inspect-json { width: 1fr; }
+    InspectScreen #inspect-json { width: 1fr; height: 1fr; border-left: tall $panel; }
     """
 
     def __init__(self, name: str, text: str) -> None:
@@ -64,7 +74,7 @@ class InspectScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label(
-            Content.from_markup("[b]Checking[/b] $name · $summary", name=self._name, summary=summarize(self.findings)),
+            template("[b]Checking[/b] $name · $summary", name=self._name, summary=summarize(self.findings)),
             id="inspect-title",
         )
         with Horizontal(id="inspect-main"):
@@ -73,17 +83,21 @@ class InspectScreen(Screen[None]):
                 with VerticalScroll(id="inspect-detail-scroll"):
                     yield Static(id="inspect-detail")
             yield PolicyView(id="inspect-json")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _sections(self) -> list[Option]:
         whole = [f for f in self.findings if f.statement is None]
-        options = [Option(f"Whole policy ({len(whole)} finding{'s' if len(whole) != 1 else ''})", id="policy")]
+        options = [Option(template("Whole policy ($count)", count=_count(len(whole), "finding")), id="policy")]
         for statement in self._statements:
             mine = [f for f in self.findings if f.statement == statement.index]
-            mark = f" · {len(mine)} finding{'s' if len(mine) != 1 else ''}" if mine else ""
             options.append(
                 Option(
-                    f"Statement {statement.index}{': ' + statement.sid if statement.sid else ''}{mark}",
+                    template(
+                        "Statement $index$sid$mark",
+                        index=str(statement.index),
+                        sid=f": {statement.sid}" if statement.sid else "",
+                        mark=f" · {_count(len(mine), 'finding')}" if mine else "",
+                    ),
                     id=f"statement-{statement.index}",
                 )
             )
@@ -93,7 +107,7 @@ class InspectScreen(Screen[None]):
 
     def on_mount(self) -> None:
         text = render_json(self.document) if self.document is not None else self._text
-        self.query_one(PolicyView).show(text)
+        self.query_one(PolicyView).show(text)  # the view shows control characters as escapes
         self._show("policy")
         self.query_one("#inspect-sections", OptionList).focus()
 
@@ -102,51 +116,86 @@ class InspectScreen(Screen[None]):
         self._show(event.option_id or "policy")
 
     def _show(self, section: str) -> None:
-        detail = self.query_one("#inspect-detail", Static)
         view = self.query_one(PolicyView)
+        highlight = None
         if section == "policy":
-            content = findings_content([f for f in self.findings if f.statement is None])
-            if self._statements:
-                content += Content("\n\n" + "\n".join(reach_lines(self._model)))
-            view.show(view.json_text, None)
+            content = self._whole_policy()
         elif section == "radius":
-            rows = blast_radius_rows(self._model)
-            lines = [
-                f"{name}: {count} actions on {scope}" + (f"\n  leaves out: {left}" if left else "")
-                for name, count, scope, left in rows
-            ]
-            content = Content.from_markup("[b]Blast radius[/b]\n") + Content("\n".join(lines))
-            view.show(view.json_text, None)
+            content = self._blast_radius()
         else:
             index = int(section.removeprefix("statement-"))
-            statement = self._statements[index - 1]
-            lines = [f"{'Allows' if statement.effect == 'Allow' else 'Denies'} on:"]
-            lines += [f"  {describe_resource(resource)}" for resource in statement.resources or ["(no Resource)"]]
-            lines += [f"• {explain_action(action)}" for action in statement.actions]
-            content = (
-                Content("\n".join(lines))
-                + Content("\n\n")
-                + findings_content([f for f in self.findings if f.statement == index])
-            )
-            view.show(view.json_text, index - 1)
-        detail.update(content)
+            content = self._statement(index)
+            highlight = index - 1
+        view.show(view.json_text, highlight)
+        self.query_one("#inspect-detail", Static).update(content)
+
+    def _whole_policy(self) -> Content:
+        content = findings_content([f for f in self.findings if f.statement is None])
+        if self._statements:
+            content += plain("\n\n" + "\n".join(reach_lines(self._model)))
+        return content
+
+    def _blast_radius(self) -> Content:
+        lines = [
+            f"{name}: {count} actions on {scope}" + (f"\n  leaves out: {left}" if left else "")
+            for name, count, scope, left in blast_radius_rows(self._model)
+        ]
+        return Content.from_markup("[b]Blast radius[/b]\n") + plain("\n".join(lines))
+
+    def _statement(self, index: int) -> Content:
+        statement = self._statements[index - 1]
+        lines = [f"{'Allows' if statement.effect == 'Allow' else 'Denies'} on:"]
+        lines += [f"  {describe_resource(resource)}" for resource in statement.resources or ["(no Resource)"]]
+        lines += [f"• {explain_action(action)}" for action in statement.actions]
+        findings = findings_content([f for f in self.findings if f.statement == index])
+        return plain("\n".join(lines)) + Content("\n\n") + findings
+
+
+class PasteArea(TextArea):
+    """The paste box: holds at most a policy's worth of text (POLICY_BYTES), and shows control
+    characters in pasted text as escapes (raw, they would reach the terminal)."""
+
+    class TooLarge(Message):
+        """A paste was refused: it would make the text larger than the limit."""
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Textual calls TextArea's own _on_paste after ours unless the default is prevented.
+        event.prevent_default()
+        event.stop()
+        if self.read_only:
+            return
+        pasted = visible(event.text, keep_newlines=True)
+        if _size(self.text) + _size(pasted) > POLICY_BYTES.size:
+            self.post_message(self.TooLarge())
+            return
+        result = self.replace(pasted, *self.selection)
+        self.move_cursor(result.end_location)
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 class OpenPolicyDialog(Dialog[tuple[str, str] | None]):
-    """A file to open, or policy JSON pasted in; dismisses with (name, text)."""
+    """A file to open, or policy JSON pasted in; dismisses with (name, text).
+
+    Files are read within POLICY_BYTES and only when they are regular files: /dev/zero, a FIFO
+    or a huge file gives an inline message instead of freezing the wizard.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
-    OpenPolicyDialog #paste { height: 10; }
+    OpenPolicyDialog #paste { height: 12; }
+    OpenPolicyDialog #paste-hint { margin-top: 1; }
     """
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Check an existing policy", classes="dialog-title")
             yield Static("A file name…", classes="hint")
-            yield Input(placeholder="policy.json", id="open-path")
-            yield Static("…or paste the JSON here:", classes="hint")
-            yield TextArea(id="paste", soft_wrap=True, show_line_numbers=False)
+            yield Input(placeholder="e.g. policy.json", id="open-path", compact=True)
+            yield Static("…or paste the JSON here:", classes="hint", id="paste-hint")
+            yield PasteArea(id="paste", soft_wrap=True, show_line_numbers=False)
             yield Static(id="open-message", classes="feedback")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Check", id="open-confirm", variant="primary", compact=True)
@@ -155,30 +204,43 @@ class OpenPolicyDialog(Dialog[tuple[str, str] | None]):
     def on_mount(self) -> None:
         self.query_one("#open-path", Input).focus()
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Everything, the buttons included, stays on a 24-line screen: the paste box gives way
+        # (the rest of the dialog takes 16 lines, and dialogs 90% of the height at most).
+        self.query_one("#paste", PasteArea).styles.height = max(3, min(12, int(event.size.height * 0.9) - 15))
+
+    @on(PasteArea.TooLarge)
+    def _paste_refused(self) -> None:
+        self._say_error(
+            f"Not pasted: the text would be larger than {POLICY_BYTES.describe()}, the limit for {POLICY_BYTES.what}."
+        )
+
     @on(Input.Submitted, "#open-path")
     @on(Button.Pressed, "#open-confirm")
     def _open(self) -> None:
         path = self.query_one("#open-path", Input).value.strip()
-        pasted = self.query_one("#paste", TextArea).text
-        message = self.query_one("#open-message", Static)
+        pasted = self.query_one("#paste", PasteArea).text
         if path:
             try:
-                text = Path(path).expanduser().read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                message.update(Content.from_markup("[$error]✗ $path is not UTF-8 text.[/]", path=path))
-                return
-            except OSError as error:
-                message.update(
-                    Content.from_markup(
-                        "[$error]✗ Cannot read $path: $why.[/]", path=path, why=error.strerror or str(error)
-                    )
-                )
+                text = read_path_limited(path, POLICY_BYTES, repr(path), regular_only=True)
+            except InputError as error:
+                self._say_error(f"{str(error)[0].upper()}{str(error)[1:]}.")
                 return
             self.dismiss((path, text))
         elif pasted.strip():
+            if _size(pasted) > POLICY_BYTES.size:
+                self._say_error(
+                    f"The text is larger than {POLICY_BYTES.describe()}, the limit for {POLICY_BYTES.what}."
+                )
+                return
             self.dismiss(("pasted policy", pasted))
         else:
-            message.update(Content.from_markup("[$warning]! Give a file name or paste a policy.[/]"))
+            self.query_one("#open-message", Static).update(
+                Content.from_markup("[$warning]! Give a file name or paste a policy.[/]")
+            )
+
+    def _say_error(self, text: str) -> None:
+        self.query_one("#open-message", Static).update(template("[$error]✗ $text[/]", text=text))
 
     @on(Button.Pressed, "#open-cancel")
     def action_cancel(self) -> None:

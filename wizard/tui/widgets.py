@@ -1,24 +1,18 @@
-"""Small widgets the wizard is built from: the step bar, a choice list, the policy view."""
+"""Small widgets the wizard is built from: the step bar, a choice list, a wrapping checkbox."""
 
 from __future__ import annotations
 
-import itertools
-import re
+import textwrap
 from collections.abc import Sequence
-from functools import lru_cache
 
-from rich.segment import Segment
-from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
-from textual.widgets import Static
+from textual.widgets import Checkbox, Static
 
 from wizard.core.answers import Step
+from wizard.tui.outside import plain, template
 
 
 def set_content(widget: Static, content: Content | str, *, fixed_size: bool = False) -> None:
@@ -27,7 +21,7 @@ def set_content(widget: Static, content: Content | str, *, fixed_size: bool = Fa
     Every update with a layout pass re-arranges the whole screen, which is most of the cost of
     a keystroke; `fixed_size` widgets (one-line, full-width) skip it.
     """
-    new = content if isinstance(content, Content) else Content(content)
+    new = content if isinstance(content, Content) else plain(content)
     old = widget.content
     if isinstance(old, Content) and old.plain == new.plain and old.spans == new.spans:
         return
@@ -45,20 +39,20 @@ class StepBar(Static):
     StepBar { height: 1; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    _shown: tuple[Step, frozenset[Step]] | None = None
+    _shown: tuple[Step, frozenset[Step], frozenset[Step]] | None = None
 
     def on_resize(self) -> None:
         if self._shown is not None:
             self.show(*self._shown)  # short or long labels, and the app's name, follow the width
 
-    def show(self, current: Step, incomplete: set[Step]) -> None:
-        """Mark the current step, the complete ones and those still blocked."""
-        self._shown = (current, frozenset(incomplete))
+    def show(self, current: Step, incomplete: set[Step], visited: frozenset[Step] = frozenset()) -> None:
+        """Mark the current step, the ones done (visited and complete) and those still blocked."""
+        self._shown = (current, frozenset(incomplete), visited)
         parts = []
         full = sum(len(step.title) + 6 for step in Step)
         short = self.size.width and self.size.width < full
         for step in Step:
-            done = step not in incomplete and step is not Step.REVIEW and step is not current
+            done = step in visited and step not in incomplete and step is not Step.REVIEW and step is not current
             if step is current:
                 style = "b $text on $primary"
             elif done:
@@ -66,11 +60,11 @@ class StepBar(Static):
             elif step in incomplete and step < current:
                 style = "$warning"
             else:
-                style = "$text-muted"
+                style = "$foreground-muted"
             label = f"{'✓ ' if done else ''}{step.value + 1} {step.short_title if short and step is not current else step.title}"
             parts.append(Content.from_markup(f"[{style} @click=app.go({step.value})] $label [/]", label=label))
         title = Content.from_markup("[b $accent] ECR Policy Wizard [/]") if self.app.has_class("-wide") else Content("")
-        set_content(self, title + Content.from_markup("[$text-disabled]›[/]").join(parts), fixed_size=True)
+        set_content(self, title + Content.from_markup("[$foreground-muted]›[/]").join(parts), fixed_size=True)
 
 
 class ChoiceList(Static, can_focus=True):
@@ -112,6 +106,8 @@ class ChoiceList(Static, can_focus=True):
         self._value = value
         self._heading = heading
         """Drawn as the first line (a Label less on the first frame)."""
+        self._row_choices: list[int | None] = []
+        """For each drawn row, the index of the choice on it (None: the heading)."""
 
     @property
     def value(self) -> str:
@@ -126,16 +122,30 @@ class ChoiceList(Static, can_focus=True):
     def on_blur(self) -> None:
         self._draw()
 
+    def on_resize(self) -> None:
+        self._draw()
+
     def _draw(self) -> None:
-        lines = [Content.from_markup("[b $primary]$heading[/]", heading=self._heading)] if self._heading else []
-        for key, title in self._choices:
+        """One choice per entry, long titles wrapped at word boundaries under their text."""
+        width = self.content_region.width
+        lines: list[Content] = []
+        rows: list[int | None] = []
+        if self._heading:
+            for part in _wrap(self._heading, width):
+                lines.append(template("[b $primary]$heading[/]", heading=part))
+                rows.append(None)
+        for index, (key, title) in enumerate(self._choices):
             chosen = key == self._value
             style = (
                 ("b $block-cursor-foreground on $block-cursor-background" if self.has_focus else "b $primary")
                 if chosen
                 else "$foreground"
             )
-            lines.append(Content.from_markup(f"[{style}]$marker $title[/]", marker="●" if chosen else "○", title=title))
+            for number, part in enumerate(_wrap(title, width - 2)):
+                marker = ("●" if chosen else "○") if number == 0 else " "
+                lines.append(template(f"[{style}]$marker $title[/]", marker=marker, title=part))
+                rows.append(index)
+        self._row_choices = rows
         set_content(self, Content("\n").join(lines))
 
     def set_choices(self, choices: Sequence[tuple[str, str]], value: str) -> None:
@@ -170,218 +180,45 @@ class ChoiceList(Static, can_focus=True):
         self.post_message(self.Confirmed(self, self._value))
 
     def on_click(self, event: events.Click) -> None:
-        row = event.y - (1 if self._heading else 0)
-        if 0 <= row < len(self._choices):
-            self._choose(self._choices[row][0])
+        index = self._row_choices[event.y] if 0 <= event.y < len(self._row_choices) else None
+        if index is not None:
+            self._choose(self._choices[index][0])
             if event.chain > 1:  # a double click chooses and moves on
                 self.action_confirm()
 
 
-_TOKEN = re.compile(r'(?P<key>"(?:[^"\\]|\\.)*")(?=:)|(?P<string>"(?:[^"\\]|\\.)*")|(?P<punct>[{}\[\],:])')
-_PLACEHOLDER = re.compile(r"<[a-z]+>")
-DisplayLine = tuple[tuple[str, str], ...]
-"""A line as shown: (text, kind) pieces; kind is key, string, punct, placeholder or plain."""
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, broken between words (0 or less: one line)."""
+    if width <= 8 or len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
 
 
-def statement_line_ranges(policy_json: str) -> list[range]:
-    """Line ranges of each statement in a policy rendered by wizard.core (2-space indent)."""
-    ranges: list[range] = []
-    start = None
-    for number, line in enumerate(policy_json.splitlines()):
-        if line == "    {":
-            start = number
-        elif start is not None and line in ("    }", "    },"):
-            ranges.append(range(start, number + 1))
-            start = None
-    return ranges
+class TickBox(Checkbox, inherit_bindings=False):
+    """A checkbox that shows [✓] or [ ] (not an X either way, told apart by colour alone) and
+    wraps a long label under itself. Space ticks it; Enter is left to the step (next step)."""
 
-
-def _tokens(line: str) -> list[tuple[int, int, str]]:
-    """(start, end, kind) covering the whole line."""
-    pieces: list[tuple[int, int, str]] = []
-    position = 0
-    for match in _TOKEN.finditer(line):
-        if match.start() > position:
-            pieces.append((position, match.start(), "plain"))
-        kind = match.lastgroup or "punct"
-        if kind == "string" and "<" in match.group():
-            # A draft value such as "arn:aws:ecr:<region>:<account>:repository/<repository>".
-            inner = match.start()
-            for found in _PLACEHOLDER.finditer(match.group()):
-                begin, end = match.start() + found.start(), match.start() + found.end()
-                if begin > inner:
-                    pieces.append((inner, begin, "string"))
-                pieces.append((begin, end, "placeholder"))
-                inner = end
-            if inner < match.end():
-                pieces.append((inner, match.end(), "string"))
-        else:
-            pieces.append((match.start(), match.end(), kind))
-        position = match.end()
-    if position < len(line):
-        pieces.append((position, len(line), "plain"))
-    return pieces
-
-
-@lru_cache(maxsize=16384)
-def display_lines(line: str, width: int) -> tuple[DisplayLine, ...]:
-    """One JSON line, coloured by token and wrapped to `width` (0: no wrapping).
-
-    Long lines break at ':' '/' ',' or spaces where possible and their continuations are
-    indented, so an ARN stays readable in a narrow pane. Cached: an edit changes a few lines
-    of a policy that may list a thousand ARNs.
-    """
-    tokens = _tokens(line)
-    offsets = _wrap_offsets(line, width) if width else []
-    bounds = [0, *offsets, len(line)]
-    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
-    result = []
-    for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
-        pieces = [(indent, "plain")] if number else []
-        pieces.extend(
-            (line[max(start, begin) : min(stop, end)], kind)
-            for start, stop, kind in tokens
-            if start < end and stop > begin
-        )
-        result.append(tuple(pieces))
-    return tuple(result)
-
-
-def _wrap_offsets(line: str, width: int) -> list[int]:
-    """Where to break `line` so that it and its indented continuations fit `width`."""
-    indent = len(line) - len(line.lstrip(" ")) + 2
-    if width < indent + 12:
-        return []
-    offsets: list[int] = []
-    start, limit = 0, width
-    while len(line) - start > limit:
-        window = line[start : start + limit]
-        # Prefer the space after a key, then an ARN's '/', then its ':'.
-        cut = next(
-            (found + 1 for separator in " /:," if (found := window.rfind(separator)) + 1 >= limit // 3),
-            limit,
-        )
-        start += cut
-        offsets.append(start)
-        limit = width - indent
-    return offsets
-
-
-class PolicyView(ScrollView, can_focus=True):
-    """The policy JSON, coloured by the theme, wrapped to the pane, one statement highlighted.
-
-    A line-API widget: each frame renders only the visible lines, so a policy listing a
-    thousand repositories costs no more per keystroke than one listing a single repository.
-    """
-
-    COMPONENT_CLASSES = {
-        "policy-view--key",
-        "policy-view--string",
-        "policy-view--punct",
-        "policy-view--placeholder",
-        "policy-view--highlight",
-    }
+    BINDINGS = [Binding("space", "toggle_button", "Tick", show=False)]
     DEFAULT_CSS = """
-    PolicyView { padding: 0 1; background: $surface; scrollbar-size-vertical: 1; }
-    PolicyView > .policy-view--key { color: $primary; text-style: bold; }
-    PolicyView > .policy-view--string { color: $success; }
-    PolicyView > .policy-view--punct { color: $text-muted; }
-    PolicyView > .policy-view--placeholder { color: $warning; text-style: bold italic; }
-    PolicyView > .policy-view--highlight { background: $accent 20%; }
+    TickBox { border: none; padding: 0; height: auto; width: 1fr; background: transparent; }
+    TickBox:focus { border: none; background-tint: $primary 8%; }
+    TickBox:focus > .toggle--label { background: transparent; text-style: bold; }
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._json = ""
-        self._source_lines: list[str] = []
-        self._lines: list[DisplayLine] = []
-        self._statement_rows: list[range] = []
-        self._highlight: int | None = None
-        self._width = 0
-        self._style_by_kind: dict[str, RichStyle] | None = None
-
     @property
-    def json_text(self) -> str:
-        return self._json
+    def _button(self) -> Content:
+        style = "b $success" if self.value else "$foreground-muted"
+        return Content.from_markup(f"[{style}]$box[/]", box="[✓]" if self.value else "[ ]")
 
-    @property
-    def highlighted_text(self) -> str:
-        """The text of the highlighted statement (empty when none is)."""
-        if self._highlight is None or self._highlight >= len(self._statement_rows):
-            return ""
-        rows = self._statement_rows[self._highlight]
-        return "\n".join("".join(text for text, _ in self._lines[row]) for row in rows)
+    def render(self) -> Content:
+        label_style = self.get_visual_style("toggle--label")
+        parts = _wrap(self.label.plain, self.content_region.width - 4)
+        lines = [self._button + Content(" ") + plain(parts[0]).stylize_before(label_style)]
+        lines += [Content("    ") + plain(part).stylize_before(label_style) for part in parts[1:]]
+        return Content("\n").join(lines)
 
-    def show(self, policy_json: str, highlight: int | None = None) -> None:
-        """Show the policy; `highlight` is the index of the statement to mark, if any."""
-        if policy_json != self._json:
-            self._json = policy_json
-            self._source_lines = policy_json.rstrip("\n").split("\n")
-            self._layout_lines()
-        moved = highlight != self._highlight
-        self._highlight = highlight
-        if moved:
-            self.refresh()
-            if highlight is not None and highlight < len(self._statement_rows):
-                self.scroll_to(y=self._statement_rows[highlight].start, animate=False, immediate=True)
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(_wrap(self.label.plain, width - 4))
 
-    def _layout_lines(self) -> None:
-        """Wrap and colour the source lines for the current width; note where statements sit."""
-        width = self._width
-        statements = statement_line_ranges(self._json)
-        starts = {statement.start: statement for statement in statements}
-        lines: list[DisplayLine] = []
-        rows: list[range] = []
-        pending: tuple[int, range] | None = None
-        for number, line in enumerate(self._source_lines):
-            if number in starts:
-                pending = (len(lines), starts[number])
-            lines.extend(display_lines(line, width))
-            if pending is not None and number == pending[1].stop - 1:
-                rows.append(range(pending[0], len(lines)))
-                pending = None
-        self._lines, self._statement_rows = lines, rows
-        widest = max((sum(len(text) for text, _ in line) for line in lines), default=0)
-        self.virtual_size = Size(widest, len(lines))
-        self.refresh()
-
-    def on_resize(self) -> None:
-        width = self.scrollable_content_region.width
-        if width != self._width:
-            self._width = width
-            if self._json:
-                self._layout_lines()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._style_by_kind = None  # the theme changed: fetch the component styles again
-
-    def _token_styles(self) -> dict[str, RichStyle]:
-        if self._style_by_kind is None:
-            self._style_by_kind = {
-                kind: self.get_component_rich_style(f"policy-view--{kind}", partial=True)
-                for kind in ("key", "string", "punct", "placeholder")
-            }
-            # A translucent background (accent 20%) must be blended with ours by hand: a Rich
-            # style has no alpha.
-            tint = self.get_component_styles("policy-view--highlight").background
-            self._style_by_kind["highlight"] = RichStyle(bgcolor=(self.background_colors[1] + tint).rich_color)
-            self._style_by_kind["plain"] = RichStyle()
-        return self._style_by_kind
-
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        row = scroll_y + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        if row >= len(self._lines):
-            return Strip.blank(width, base)
-        styles = self._token_styles()
-        strip = Strip([Segment(text, styles[kind]) for text, kind in self._lines[row]])
-        highlighted = (
-            self._highlight is not None
-            and self._highlight < len(self._statement_rows)
-            and row in self._statement_rows[self._highlight]
-        )
-        line_style = base + styles["highlight"] if highlighted else base
-        return strip.apply_style(line_style).crop_extend(scroll_x, scroll_x + width, line_style)
+    def get_content_width(self, container, viewport) -> int:
+        return 4 + len(self.label.plain)

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.answers import OUTPUT_TITLES, Preview, Step
+from wizard.core.builder import render_json
 from wizard.core.catalog import lookup
 from wizard.core.explain import login_lines, logs_in
 from wizard.core.lint import check_policy, without_action
 from wizard.core.regions import PUBLIC_LOGIN_COMMAND, login_command
 from wizard.core.roles import ROLES
 from wizard.core.size import Strategy
-from wizard.tui.steps.base import WizardStep
+from wizard.tui.outside import plain, template
+from wizard.tui.steps.base import WizardStep, key_hint
 from wizard.tui.widgets import ChoiceList
 
 
@@ -43,27 +47,68 @@ class ReviewStep(WizardStep):
             super().__init__()
             self.statement_index = statement_index
 
+    BINDINGS = [Binding("escape", "leave_choices", "Back to the list")]
+    SUB_LISTS = ("output-list", "whatif-actions")
+    """The choices inside a section: Enter on the section goes in, Enter or Escape comes back."""
+
     def compose(self) -> ComposeResult:
         yield Label("Review each statement (↑ ↓)", classes="step-title")
         yield OptionList(id="sections", classes="first-focus")
         with VerticalScroll(id="explanation-scroll"):
             yield Static(id="explanation", classes="info")
         with Vertical(id="output-panel"):
-            yield ChoiceList([], "json", heading="Copy and save as (tab, then ↑ ↓):", id="output-list")
+            yield ChoiceList([], "json", heading="Copy and save as (↑ ↓, then Enter):", id="output-list")
             yield Static(id="output-info", classes="info")
         with Vertical(id="whatif"):
-            yield ChoiceList([], "", heading="Take away (tab, then ↑ ↓):", id="whatif-actions")
+            yield ChoiceList([], "", heading="Take away (↑ ↓, then Enter):", id="whatif-actions")
             with VerticalScroll(id="whatif-result-scroll"):
                 yield Static(id="whatif-result", classes="info")
+
+    @on(OptionList.OptionSelected, "#sections")
+    def _enter_section(self, event: OptionList.OptionSelected) -> None:
+        """Enter on "Output" or "What if" moves into its choices."""
+        target = {"output": "#output-list", "whatif": "#whatif-actions"}.get(event.option_id or "")
+        if target is not None:
+            self.query_one(target, ChoiceList).focus()
+
+    @on(ChoiceList.Confirmed)
+    def _choice_confirmed(self, event: ChoiceList.Confirmed) -> None:
+        event.stop()
+        self.action_leave_choices()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_choices":
+            focused = self.screen.focused
+            return focused is not None and focused.id in self.SUB_LISTS
+        return True
+
+    def action_leave_choices(self) -> None:
+        self.query_one("#sections", OptionList).focus()
+
+    def status_hint(self, focused: Widget | None) -> Content:
+        if focused is not None and focused.id == "output-list":
+            return key_hint("[k]↑ ↓[/k] what to copy and save · [k]Enter[/k] or [k]Esc[/k] back to the list")
+        if focused is not None and focused.id == "whatif-actions":
+            return key_hint("[k]↑ ↓[/k] take another action away · [k]Enter[/k] or [k]Esc[/k] back")
+        sections = self.query_one("#sections", OptionList)
+        option = sections.highlighted_option
+        if option is not None and option.id == "output":
+            return key_hint("[k]Enter[/k] choose JSON, Terraform, CloudFormation or a script")
+        if option is not None and option.id == "whatif":
+            return key_hint("[k]Enter[/k] choose an action to take away")
+        return key_hint("[$success]Ready.[/] [k]ctrl+y[/k] copy · [k]ctrl+s[/k] save · [k]↑ ↓[/k] explain")
 
     def show_preview(self, preview: Preview) -> None:
         """Rebuild the section list for a complete policy, keeping the highlighted entry."""
         self._preview = preview
         sections = self.query_one("#sections", OptionList)
         highlighted = sections.highlighted or 0
-        entries = [Option(f"Output: {OUTPUT_TITLES[preview.chosen_output]}", id="output")]
+        entries = [Option(template("Output: $title", title=OUTPUT_TITLES[preview.chosen_output]), id="output")]
         entries += [
-            Option(f"{index + 1} {statement.title} ({statement.sid})", id=f"statement-{index}")
+            Option(
+                template("$number $title ($sid)", number=str(index + 1), title=statement.title, sid=statement.sid),
+                id=f"statement-{index}",
+            )
             for index, statement in enumerate(preview.policy.statements)
         ]
         entries.append(Option("Where each part goes", id="attach"))
@@ -80,9 +125,15 @@ class ReviewStep(WizardStep):
         sections.highlighted = min(highlighted, len(entries) - 1)
         self._explain(entries[sections.highlighted].id or "")
 
+    def on_resize(self) -> None:
+        option = self.query_one("#sections", OptionList).highlighted_option
+        if option is not None and option.id:
+            self._explain(option.id)  # long action names break to fit the new width
+
     @on(OptionList.OptionHighlighted, "#sections")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._explain(event.option_id or "")
+        self.app.show_status()  # type: ignore[attr-defined]  # what Enter does on this section
 
     def _explain(self, section: str) -> None:
         preview: Preview | None = getattr(self, "_preview", None)
@@ -100,34 +151,14 @@ class ReviewStep(WizardStep):
         statement_index = None
         if section.startswith("statement-"):
             statement_index = int(section.removeprefix("statement-"))
-            content = explain_statement(preview, statement_index)
+            content = explain_statement(preview, statement_index, self.query_one("#explanation").content_region.width)
         elif section == "attach":
-            info = ROLES[request.role]
-            content = Content.from_markup(
-                "[b]$title: who really pulls[/b]\n$who\n\n[b]Attach this policy to[/b]\n$attach",
-                title=info.title,
-                who=info.who_pulls,
-                attach=info.attach_to,
-            )
-            if info.caveat:
-                content += Content.from_markup("\n\n[$warning b]Caution[/] $caveat", caveat=info.caveat)
-            content += Content.from_markup("\n[$text-muted]Source: $source[/]", source=info.source)
-            bundle = preview.bundle
-            if bundle is not None:
-                content += Content.from_markup("\n\n[b]Where each part goes[/b]\n") + Content(
-                    "\n".join(bundle.placement())
-                )
-                for document in bundle.documents():
-                    content += Content.from_markup("\n\n[b]$title[/b]\n", title=document.title) + Content(
-                        "\n".join(document.explanation)
-                    )
-                for note in bundle.notes:
-                    content += Content.from_markup("\n\n[$warning b]Note[/] $note", note=note)
+            content = _where_it_goes(preview)
         elif section == "login" and not logs_in(preview.policy):
-            content = Content(" ".join(login_lines(preview.policy)))
+            content = plain(" ".join(login_lines(preview.policy)))
         elif section == "login":
             public = request.public
-            content = Content.from_markup(
+            content = template(
                 "[b]Log in before docker pull or push[/b]\n$command\n\nThis uses $action "
                 "(statement 1). The password is valid for 12 hours.",
                 command=PUBLIC_LOGIN_COMMAND if public else login_command(request.account, request.region),
@@ -139,7 +170,7 @@ class ReviewStep(WizardStep):
             content = explain_size(preview)
         else:
             content = Content("\n").join(
-                Content.from_markup("[$warning]![/] $text", text=str(warning)) for warning in preview.warnings
+                template("[$warning]![/] $text", text=str(warning)) for warning in preview.warnings
             )
         self.query_one("#explanation", Static).update(content)
         self.post_message(self.SectionHighlighted(statement_index))
@@ -153,7 +184,7 @@ class ReviewStep(WizardStep):
         lines = [f"Saving suggests {preview.file_name()}."]
         if preview.bundle is not None:
             lines += ["", *preview.bundle.placement()]
-        self.query_one("#output-info", Static).update(Content("\n".join(lines)))
+        self.query_one("#output-info", Static).update(plain("\n".join(lines)))
 
     @on(ChoiceList.Chosen, "#output-list")
     def _output_chosen(self, event: ChoiceList.Chosen) -> None:
@@ -188,11 +219,11 @@ def what_if_without(preview: Preview, action: str) -> Content:
     rows = (row for statement in preview.policy.statements for row in statement.actions if row.name == action)
     row = next(rows, None) or lookup(action)
     findings = check_policy(without_action(preview.policy.document, action))
-    head = Content.from_markup("[b]Without $action[/b]\n$symptom", action=action, symptom=row.without if row else "")
+    head = template("[b]Without $action[/b]\n$symptom", action=action, symptom=row.without if row else "")
     if not findings:
         return head + Content("\n\n`ecr-policy check` would find nothing: this action is not needed.")
     lines = [
-        Content.from_markup(
+        template(
             f"\n[{'$error' if finding.severity == 'error' else '$warning'} b]$severity[/] $message",
             severity=finding.severity,
             message=finding.message,
@@ -202,20 +233,20 @@ def what_if_without(preview: Preview, action: str) -> Content:
     return head + Content("\n\n`ecr-policy check` would report:") + Content("").join(lines)
 
 
-def explain_statement(preview: Preview, index: int) -> Content:
+def explain_statement(preview: Preview, index: int, width: int = 0) -> Content:
     """What one statement does, action by action, and why its Resource is what it is."""
     statement = preview.policy.statements[index]
     parts = [
-        Content.from_markup(
+        template(
             "[b]$sid · $title[/b]\n$summary\n", sid=statement.sid, title=statement.title, summary=statement.summary
         )
     ]
     for action in statement.actions:
         parts.append(
-            Content.from_markup(
-                "\n[b $accent]$name[/]\n[$text-muted]$level access · used by $step[/]\n"
-                "[b]Why:[/b] $why\n[b]Without it:[/b] $without\n[$text-muted]Source: $source[/]\n",
-                name=action.name,
+            template(
+                "\n[b $accent]$name[/]\n[$foreground-muted]$level access · used by $step[/]\n"
+                "[b]Why:[/b] $why\n[b]Without it:[/b] $without\n[$foreground-muted]Source: $source[/]\n",
+                name=_breakable(action.name, width),
                 level=action.access_level,
                 step=action.step,
                 why=action.why,
@@ -223,7 +254,7 @@ def explain_statement(preview: Preview, index: int) -> Content:
                 source=action.source,
             )
         )
-    parts.append(Content.from_markup("\n[b]Resource[/b] $note", note=statement.scope_note))
+    parts.append(template("\n[b]Resource[/b] $note", note=statement.scope_note))
     return Content("").join(parts)
 
 
@@ -231,11 +262,11 @@ def explain_size(preview: Preview) -> Content:
     """Why the policy is split or compacted, and what each wildcard also reaches."""
     fitted = preview.fitted
     assert fitted is not None
-    head = Content.from_markup("[b]Size limit[/b]\n$what.", what=fitted.size.describe().capitalize())
+    head = template("[b]Size limit[/b]\n$what.", what=fitted.size.describe().capitalize())
     if fitted.over_limit:
         return head + Content.from_markup("\n\nCopy or save asks how to fit it: split or compact.")
     if fitted.strategy is Strategy.SPLIT:
-        return head + Content.from_markup(
+        return head + template(
             "\n\nSplit into $count managed policies, each a complete policy for its share of the "
             "repositories. Create one IAM policy per part (saving writes numbered files) and attach "
             "them all to the role; IAM allows 10 managed policies per role by default.",
@@ -244,7 +275,7 @@ def explain_size(preview: Preview) -> Content:
     lines = [head, Content("\n\nCompacted with these wildcards:")]
     for wildcard in fitted.wildcards:
         lines.append(
-            Content.from_markup(
+            template(
                 "\n[b $accent]$pattern[/] replaces $names. It $also.",
                 pattern=wildcard.pattern,
                 names=", ".join(wildcard.replaces),
@@ -252,3 +283,39 @@ def explain_size(preview: Preview) -> Content:
             )
         )
     return Content("").join(lines)
+
+
+def _breakable(action: str, width: int) -> str:
+    """An action name that fits `width`, broken after its service prefix if it must be
+    ("ecr-public:" / "BatchCheckLayerAvailability"), never inside a word."""
+    service, colon, name = action.partition(":")
+    if not width or len(action) <= width or not colon:
+        return action
+    return f"{service}:\n{name}"
+
+
+def _where_it_goes(preview: Preview) -> Content:
+    """Who uses the policy, where each document goes, and the documents "below" refers to."""
+    request = preview.policy.request
+    info = ROLES[request.role]
+    content = template(
+        "[b]$title: $heading[/b]\n$who\n\n[b]Attach this policy to[/b]\n$attach",
+        title=info.title,
+        heading="who pushes and pulls" if request.access.value == "push" else "who really pulls",
+        who=info.who_pulls,
+        attach=info.attach_to,
+    )
+    if info.caveat:
+        content += template("\n\n[$warning b]Caution[/] $caveat", caveat=info.caveat)
+    content += template("\n[$foreground-muted]Source: $source[/]", source=info.source)
+    bundle = preview.bundle
+    if bundle is None:
+        return content
+    content += Content.from_markup("\n\n[b]Where each part goes[/b]\n") + plain("\n".join(bundle.placement()))
+    for document in bundle.documents():
+        content += template("\n\n[b]$title[/b]\n", title=document.title)
+        content += plain("\n".join(document.explanation))
+        content += plain("\n\n" + render_json(document.document).rstrip("\n"))
+    for note in bundle.notes:
+        content += template("\n\n[$warning b]Note[/] $note", note=note)
+    return content

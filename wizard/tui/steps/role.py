@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 from wizard.core.answers import Step
 from wizard.core.request import Access, Role
 from wizard.core.roles import ROLES
-from wizard.tui.steps.base import Advance, WizardStep
+from wizard.tui.steps.base import Advance, WizardStep, key_hint
 from wizard.tui.widgets import ChoiceList
 
 
@@ -38,8 +39,10 @@ class RoleStep(WizardStep):
 
     def _show_role_info(self) -> None:
         info = ROLES[self.answers.role]
+        heading = "Who pushes and pulls" if self.answers.access is Access.PUSH else "Who really pulls"
         content = Content.from_markup(
-            "[b]Who really pulls[/b]\n$who\n\n[b]Attach the policy to[/b]\n$attach",
+            "[b]$heading[/b]\n$who\n\n[b]Attach the policy to[/b]\n$attach",
+            heading=heading,
             who=info.who_pulls,
             attach=info.attach_to,
         )
@@ -57,11 +60,18 @@ class RoleStep(WizardStep):
     @on(ChoiceList.Chosen, "#access-list")
     def _access_chosen(self, event: ChoiceList.Chosen) -> None:
         self.answers.access = Access(event.value)
+        self._show_role_info()
         self.changed()
 
     @on(ChoiceList.Confirmed)
     def _confirmed(self) -> None:
         self.post_message(Advance())
+
+    def status_hint(self, focused: Widget | None) -> Content:
+        what = "pull or push" if focused is not None and focused.id == "access-list" else "who"
+        return key_hint(
+            "[k]↑ ↓[/k] choose $what · [k]Enter[/k] next step: $title", what=what, title=Step.REPOSITORIES.title
+        )
 
     def refresh_from_answers(self) -> None:
         self.query_one("#role-list", ChoiceList).set_value(self.answers.role.value)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Checkbox, Label, Static
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
 
 from wizard.core.answers import Step
 from wizard.core.deploy import (
@@ -19,18 +21,20 @@ from wizard.core.deploy import (
     trust_choices,
 )
 from wizard.core.request import Role
-from wizard.tui.steps.base import WizardStep, feedback
+from wizard.tui.steps.base import Advance, WizardStep, feedback, key_hint, short_problem
 from wizard.tui.steps.live_input import LiveInput
-from wizard.tui.widgets import ChoiceList, set_content
+from wizard.tui.widgets import ChoiceList, TickBox, set_content
 
 
 class SetupStep(WizardStep):
     step = Step.SETUP
 
+    BINDINGS = [Binding("enter", "advance", "Next step", show=False)]  # on an option (a TickBox)
+
     DEFAULT_CSS = """
     SetupStep .group { height: auto; display: none; }
     SetupStep .group.-shown { display: block; }
-    SetupStep Checkbox { border: none; padding: 0; height: 1; background: transparent; }
+    SetupStep #trust-list { margin-bottom: 0; }
     """
 
     def compose(self) -> ComposeResult:
@@ -41,32 +45,36 @@ class SetupStep(WizardStep):
             id="trust-list",
             classes="first-focus",
         )
+        yield Static(id="trust-hint", classes="hint")
         with Vertical(id="github", classes="group"):
-            yield Label("GitHub repository (OWNER/REPO)", classes="field-title")
-            yield LiveInput(self._setter("github_repository"), placeholder="my-org/my-app", id="github-repository")
+            yield Label("GitHub repository", classes="field-title")
+            yield Static("OWNER/REPO: whose workflows may assume the role", classes="hint")
+            yield LiveInput(self._setter("github_repository"), placeholder="e.g. my-org/my-app", id="github-repository")
             yield ChoiceList(
                 [(kind, title) for kind, (title, _) in GITHUB_REF_KINDS.items()],
                 self.answers.github_ref_kind,
                 heading="Which runs may assume it",
                 id="github-ref-kind",
             )
-            yield LiveInput(self._setter("github_ref"), placeholder="main", id="github-ref")
+            yield LiveInput(self._setter("github_ref"), id="github-ref")
         with Vertical(id="gitlab", classes="group"):
             yield Label("GitLab instance and project", classes="field-title")
-            yield LiveInput(self._setter("gitlab_url"), placeholder="https://gitlab.com", id="gitlab-url")
-            yield LiveInput(self._setter("gitlab_project"), placeholder="group/project", id="gitlab-project")
-            yield LiveInput(self._setter("gitlab_branch"), placeholder="branch (default main)", id="gitlab-branch")
+            yield LiveInput(self._setter("gitlab_url"), placeholder="default: gitlab.com", id="gitlab-url")
+            yield LiveInput(self._setter("gitlab_project"), placeholder="e.g. my-group/my-app", id="gitlab-project")
+            yield LiveInput(self._setter("gitlab_branch"), placeholder="branch; default: main", id="gitlab-branch")
         with Vertical(id="fargate", classes="group"):
             yield Label("EKS cluster of the Fargate profiles", classes="field-title")
-            yield LiveInput(self._setter("cluster"), placeholder="my-cluster", id="cluster")
-        yield Label("Role name (to create, or the existing one)", classes="field-title")
-        yield LiveInput(self._setter("role_name"), placeholder="default: ecr-ROLE-ACCESS-REPOSITORY", id="role-name")
+            yield LiveInput(self._setter("cluster"), placeholder="e.g. my-cluster", id="cluster")
+        yield Label("Role name", classes="field-title")
+        yield Static(id="role-name-hint", classes="hint")
+        yield LiveInput(self._setter("role_name"), id="role-name")
         yield Label(id="cross-title", classes="field-title")
-        yield LiveInput(self._setter("cross_account"), id="cross-account")
+        yield Static(id="cross-hint", classes="hint")
+        yield LiveInput(self._setter("cross_account"), placeholder="optional", id="cross-account")
         yield Static(id="setup-feedback", classes="feedback")
-        yield Label("Options", classes="field-title")
+        yield Label("Options (none is the usual case)", classes="field-title")
         for key, title in OPTION_TITLES.items():
-            yield Checkbox(title, getattr(self.answers, key), id=f"option-{key.replace('_', '-')}", compact=True)
+            yield TickBox(title, getattr(self.answers, key), id=f"option-{key.replace('_', '-')}")
         yield Static(id="setup-info", classes="info")
 
     def _trust_value(self) -> str:
@@ -111,20 +119,38 @@ class SetupStep(WizardStep):
             if widget.value != value:
                 widget.value = value
         self.query_one("#github-ref-kind", ChoiceList).set_value(self.answers.github_ref_kind)
-        lambda_role = self.answers.role is Role.LAMBDA
-        self.query_one("#cross-title", Label).update(
-            "Functions in another account? (account ID, optional)"
-            if lambda_role
-            else "Pulled from another account? (account ID or role ARN, optional)"
-        )
-        self.query_one("#cross-account", LiveInput).placeholder = (
-            "same account" if lambda_role else "same account as the repositories"
-        )
-        self.query_one(
-            "#role-name", LiveInput
-        ).placeholder = f"default: {default_role_name(self.answers.draft_request())}"
+        self._show_role_fields()
         self._show_groups()
         self._show_feedback(errors_too=False)
+
+    def _show_role_fields(self) -> None:
+        """The hints that depend on the role and on whether a new role is created."""
+        lambda_role = self.answers.role is Role.LAMBDA
+        creates_role = self.answers.trust_source() is not None
+        default_name = default_role_name(self.answers.draft_request())
+        set_content(
+            self.query_one("#trust-hint", Static),
+            "Not sure? Keep the first choice: "
+            + (
+                "the service's usual role, created with its trust policy."
+                if DEFAULT_TRUST.get(self.answers.role) is not None
+                else "the policy goes on the role you already have (the usual case)."
+            ),
+        )
+        set_content(
+            self.query_one("#role-name-hint", Static),
+            f"The role to create. Empty: {default_name}" if creates_role else "Your existing role's name (optional)",
+        )
+        self.query_one("#role-name", LiveInput).placeholder = "empty: the default above" if creates_role else "optional"
+        self.query_one("#cross-title", Label).update(
+            "Functions in another account?" if lambda_role else "Pulled from another account?"
+        )
+        set_content(
+            self.query_one("#cross-hint", Static),
+            "Its account ID; empty: the same account"
+            if lambda_role
+            else "Its account ID or role ARN; empty: the same account",
+        )
 
     def _show_groups(self) -> None:
         source = self.answers.trust_source()
@@ -135,7 +161,9 @@ class SetupStep(WizardStep):
         ):
             self.query_one(f"#{group}").set_class(shown, "-shown")
         kind = self.answers.github_ref_kind
-        self.query_one("#github-ref", LiveInput).placeholder = GITHUB_REF_KINDS[kind][1]
+        example = GITHUB_REF_KINDS[kind][1]
+        placeholders = {"branch": f"default: {example}", "sub": "e.g. repo:OWNER/REPO:…"}
+        self.query_one("#github-ref", LiveInput).placeholder = placeholders.get(kind, f"e.g. {example}")
 
     def _show_feedback(self, errors_too: bool) -> None:
         errors = self.answers.step_errors(Step.SETUP)
@@ -174,8 +202,19 @@ class SetupStep(WizardStep):
         default = DEFAULT_TRUST.get(self.answers.role)
         self.answers.trust = "" if default is not None and event.value == default.value else event.value
         self._show_groups()
+        self._show_role_fields()
         self._show_feedback(errors_too=False)
         self.changed()
+
+    def action_advance(self) -> None:
+        self.post_message(Advance())
+
+    @on(ChoiceList.Confirmed)
+    @on(Input.Submitted)
+    def _enter(self, event: ChoiceList.Confirmed | Input.Submitted) -> None:
+        """Enter moves on from any field here, as on every step (errors stop it and show)."""
+        event.stop()
+        self.post_message(Advance())
 
     @on(ChoiceList.Chosen, "#github-ref-kind")
     def _ref_kind_chosen(self, event: ChoiceList.Chosen) -> None:
@@ -184,8 +223,8 @@ class SetupStep(WizardStep):
         self._show_feedback(errors_too=False)
         self.changed()
 
-    @on(Checkbox.Changed)
-    def _option_changed(self, event: Checkbox.Changed) -> None:
+    @on(TickBox.Changed)
+    def _option_changed(self, event: TickBox.Changed) -> None:
         key = (event.checkbox.id or "").removeprefix("option-").replace("-", "_")
         if getattr(self.answers, key, None) is not event.value:
             setattr(self.answers, key, event.value)
@@ -194,3 +233,13 @@ class SetupStep(WizardStep):
 
     def show_errors(self) -> None:
         self._show_feedback(errors_too=True)
+
+    def status_hint(self, focused: Widget | None) -> Content:
+        errors = self.answers.step_errors(Step.SETUP)
+        if errors and self._touched():
+            return key_hint("[$foreground-muted]To continue:[/] $problem", problem=short_problem(errors[0]))
+        if isinstance(focused, TickBox):
+            return key_hint("[k]Space[/k] ticks it · [k]Enter[/k] next step: $title", title=Step.REVIEW.title)
+        if errors:
+            return key_hint("[$foreground-muted]To continue:[/] $problem", problem=short_problem(errors[0]))
+        return self.next_step_hint()

@@ -5,13 +5,16 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.answers import Step
-from wizard.core.regions import KNOWN_REGIONS, PARTITIONS, partition_for
+from wizard.core.regions import KNOWN_REGIONS, PARTITIONS, partition_for, search_regions
 from wizard.core.request import check_account, check_region
-from wizard.tui.steps.base import Advance, WizardStep, feedback
+from wizard.core.text import quoted
+from wizard.tui.outside import template
+from wizard.tui.steps.base import Advance, WizardStep, feedback, key_hint
 from wizard.tui.steps.live_input import LiveInput
 from wizard.tui.widgets import set_content
 
@@ -22,13 +25,14 @@ def _place(title: str) -> str:
 
 
 def _region_options(search: str) -> list[Option]:
-    words = search.lower().split()
+    """The regions matching `search` under their partition's heading."""
+    matching = set(search_regions(search))
     options: list[Option] = []
     for partition in PARTITIONS:
         matches = [
-            Option(f"{code:<15}{_place(title)}", id=code)
+            Option(Content(f"{code:<15}{_place(title)}"), id=code)
             for code, title in partition.regions.items()
-            if all(word in f"{code} {title}".lower() for word in words)
+            if code in matching
         ]
         if matches:
             options.append(Option(Content.from_markup("[b]$title[/b]", title=partition.title), disabled=True))
@@ -46,16 +50,11 @@ class TargetStep(WizardStep):
 
     def compose(self) -> ComposeResult:
         yield Label("Region", classes="step-title")
-        yield LiveInput(
-            self._region_typed,
-            placeholder="us-east-1, or search: tokyo, frankfurt…",
-            id="region-input",
-            classes="first-focus",
-        )
+        yield LiveInput(self._region_typed, placeholder="e.g. us-east-1", id="region-input", classes="first-focus")
         yield Static(id="region-feedback", classes="feedback")
         yield OptionList(*_region_options(""), id="region-list")
-        yield Label("Account ID (owner of the repositories)", classes="field-title")
-        yield LiveInput(self._account_typed, placeholder="12 digits, e.g. 123456789012", id="account-input")
+        yield Label("Account ID", classes="field-title")
+        yield LiveInput(self._account_typed, placeholder="e.g. 123456789012", id="account-input")
         yield Static(id="account-feedback", classes="feedback")
 
     def on_mount(self) -> None:
@@ -91,14 +90,16 @@ class TargetStep(WizardStep):
         match = self._first_match()
         if check.ok and not check.warnings:
             assert check.value is not None
-            message = Content.from_markup(
+            message = template(
                 "[$success]✓[/] $title (partition $partition)",
                 title=KNOWN_REGIONS[check.value],
                 partition=partition_for(check.value).name,
             )
         elif typed and not check.ok and match and not errors_too:
             # Still searching: say what Enter would pick rather than shouting an error.
-            message = Content.from_markup("Enter picks [b]$code[/b], $title", code=match, title=KNOWN_REGIONS[match])
+            message = template("Enter picks [b]$code[/b], $title", code=match, title=KNOWN_REGIONS[match])
+        elif not typed and not errors_too:
+            message = Content.from_markup("[$foreground-muted]A code, or search by place: tokyo, frankfurt…[/]")
         else:
             message = feedback(check.error if (typed or errors_too) else None, check.warnings)
         set_content(self.query_one("#region-feedback", Static), message)
@@ -107,7 +108,9 @@ class TargetStep(WizardStep):
         typed = self.answers.account.strip()
         check = check_account(typed)
         if check.ok:
-            message = Content.from_markup("[$success]✓[/] account $account", account=check.value or "")
+            message = template("[$success]✓[/] account $account", account=check.value or "")
+        elif not typed and not errors_too:
+            message = Content.from_markup("[$foreground-muted]12 digits: the account that owns the repositories[/]")
         else:
             message = feedback(check.error if (typed or errors_too) else None)
         set_content(self.query_one("#account-feedback", Static), message)
@@ -156,3 +159,31 @@ class TargetStep(WizardStep):
 
     def show_errors(self) -> None:
         self._show_feedback(errors_too=True)
+
+    @on(OptionList.OptionHighlighted, "#region-list")
+    def _region_highlighted(self) -> None:
+        self.app.show_status()  # type: ignore[attr-defined]  # "Enter picks CODE"
+
+    def status_hint(self, focused: Widget | None) -> Content:
+        if focused is not None and focused.id == "region-list":
+            listing = self.query_one("#region-list", OptionList)
+            option = listing.highlighted_option
+            if option is not None and option.id:
+                return key_hint("[k]Enter[/k] picks $code · [k]Tab[/k] to the account", code=option.id)
+        if focused is not None and focused.id == "region-input":
+            return self._region_hint()
+        if focused is not None and focused.id == "account-input" and not self.answers.account.strip():
+            return key_hint("Type the 12-digit account ID, then [k]Enter[/k]")
+        return super().status_hint(focused)
+
+    def _region_hint(self) -> Content:
+        typed = self.answers.region.strip()
+        check = check_region(typed)
+        if check.ok:
+            return key_hint("[$success]✓[/] [k]Enter[/k] on to the account ID")
+        match = self._first_match()
+        if typed and match:
+            return key_hint("[k]Enter[/k] picks $code ($place)", code=match, place=_place(KNOWN_REGIONS[match]))
+        if typed:
+            return key_hint("[$foreground-muted]To continue:[/] no region matches $typed", typed=quoted(typed, 30))
+        return key_hint("Type a region code or a place; [k]Enter[/k] picks the first match")
