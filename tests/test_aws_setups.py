@@ -43,9 +43,7 @@ def hcl_resources(text: str) -> dict:
 def test_cross_account_lambda_identity_policy_goes_to_the_function_account(tmp_path):
     script = generate("--role", "lambda", *A, "--function-account", OTHER, "--format", "aws-cli")
     assert script.returncode == 0, script.stderr
-    assert (
-        f"#   Identity policy: attach to the deployer's role ecr-lambda-pull-my-app in account {OTHER}" in script.stdout
-    )
+    assert f"#   Identity policy: attach to the deployer's existing role in account {OTHER}" in script.stdout
     assert f"# Credentials for the role's account ({OTHER})" in script.stdout
     calls = run_script(script.stdout, tmp_path, OWNER_PROFILE="owner", ROLE_PROFILE="deployer")
     # the identity policy goes on with the function account's credentials, the repository policy (after a
@@ -82,8 +80,9 @@ def test_lambda_principal_in_another_account_gets_both_documented_statements(pri
         PermissionResult.NEUTRAL
     )
     placement = generate("--role", "lambda", *A, "--principal", principal, "--format", "aws-cli").stdout
-    name = "deployer" if principal.startswith("arn:") else "ecr-lambda-pull-my-app"
-    assert f"attach to the deployer's role {name} in account {OTHER}" in placement
+    # A role the user named (in the ARN) is named; otherwise no name is made up (issue 14 item 6).
+    who = "the deployer's role deployer" if principal.startswith("arn:") else "the deployer's existing role"
+    assert f"attach to {who} in account {OTHER}" in placement
 
 
 def test_same_account_lambda_repository_policy_admits_only_the_accounts_functions():

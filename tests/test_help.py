@@ -124,6 +124,6 @@ def test_a_mistyped_command_says_where_help_is():
     result = run_cli("genrate")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "error: argument COMMAND: invalid choice: 'genrate' (choose from 'generate', 'explain', 'check')",
+        "error: argument COMMAND: invalid choice: 'genrate' (choose from 'generate', 'explain', 'check', 'tighten')",
         "(run 'ecr-policy --help' for usage)",
     ]

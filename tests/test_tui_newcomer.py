@@ -301,7 +301,8 @@ async def test_no_new_role_never_names_a_role_the_user_did_not_give():
         await pilot.press("alt+5")
         sections.highlighted = next(i for i, option in enumerate(sections.options) if option.id == "attach")
         await pilot.pause()
-        assert "your existing role build-role in account" in app.query_one("#explanation", Static).content.plain
+        explanation = app.query_one("#explanation", Static).content.plain
+        assert "attach to the role build-role in account 123456789012 (an existing role)." in explanation
 
 
 async def test_the_trust_policy_the_review_calls_below_is_shown_below():

@@ -293,7 +293,7 @@ async def test_a_file_name_too_long_for_the_file_system_is_an_inline_error(tmp_p
         await pilot.pause()
         assert isinstance(app.screen, SaveDialog) and app.is_running
         message = app.screen.query_one("#save-message", Static).content.plain
-        assert message.startswith("✗ Not saved:") and "too long" in message
+        assert message.startswith("✗ Not saved:") and "limited to 255 bytes" in message
     assert list(tmp_path.iterdir()) == []
 
 

@@ -510,10 +510,11 @@ class Bundle(namedtuple("Bundle", "request deployment identity trust repository 
         holder = "the deployer's role" if self.request.role is Role.LAMBDA else "the role"
         if self.trust:
             where = f"{holder} {role} in account {self.role_account} (created here with the trust policy below)"
-        else:
+        elif self.deployment.role_named:
+            where = f"{holder} {role} in account {self.role_account} (an existing role)"
+        else:  # never a name the user did not give
             existing = "the deployer's existing role" if self.request.role is Role.LAMBDA else "your existing role"
-            named = f" {role}" if self.deployment.role_named else ""  # never a name the user did not give
-            where = f"{existing}{named} in account {self.role_account}"
+            where = f"{existing} in account {self.role_account}"
         lines = [f"Identity policy: attach to {where}."]
         if self.trust:
             lines.append(f"Trust policy: the trust relationship of {role} ({self.trust.placement}).")
