@@ -1,4 +1,4 @@
-"""Small widgets the wizard is built from: the step bar, a choice list, a wrapping checkbox."""
+"""Small widgets the wizard is built from: the step bar and a choice list."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Checkbox, Static
+from textual.widgets import Static
 
 from wizard.core.answers import Step
 from wizard.tui.outside import plain, template
@@ -131,7 +131,7 @@ class ChoiceList(Static, can_focus=True):
         lines: list[Content] = []
         rows: list[int | None] = []
         if self._heading:
-            for part in _wrap(self._heading, width):
+            for part in wrap_words(self._heading, width):
                 lines.append(template("[b $primary]$heading[/]", heading=part))
                 rows.append(None)
         for index, (key, title) in enumerate(self._choices):
@@ -141,7 +141,7 @@ class ChoiceList(Static, can_focus=True):
                 if chosen
                 else "$foreground"
             )
-            for number, part in enumerate(_wrap(title, width - 2)):
+            for number, part in enumerate(wrap_words(title, width - 2)):
                 marker = ("●" if chosen else "○") if number == 0 else " "
                 lines.append(template(f"[{style}]$marker $title[/]", marker=marker, title=part))
                 rows.append(index)
@@ -187,38 +187,8 @@ class ChoiceList(Static, can_focus=True):
                 self.action_confirm()
 
 
-def _wrap(text: str, width: int) -> list[str]:
+def wrap_words(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` cells, broken between words (0 or less: one line)."""
     if width <= 8 or len(text) <= width:
         return [text]
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
-
-
-class TickBox(Checkbox, inherit_bindings=False):
-    """A checkbox that shows [✓] or [ ] (not an X either way, told apart by colour alone) and
-    wraps a long label under itself. Space ticks it; Enter is left to the step (next step)."""
-
-    BINDINGS = [Binding("space", "toggle_button", "Tick", show=False)]
-    DEFAULT_CSS = """
-    TickBox { border: none; padding: 0; height: auto; width: 1fr; background: transparent; }
-    TickBox:focus { border: none; background-tint: $primary 8%; }
-    TickBox:focus > .toggle--label { background: transparent; text-style: bold; }
-    """
-
-    @property
-    def _button(self) -> Content:
-        style = "b $success" if self.value else "$foreground-muted"
-        return Content.from_markup(f"[{style}]$box[/]", box="[✓]" if self.value else "[ ]")
-
-    def render(self) -> Content:
-        label_style = self.get_visual_style("toggle--label")
-        parts = _wrap(self.label.plain, self.content_region.width - 4)
-        lines = [self._button + Content(" ") + plain(parts[0]).stylize_before(label_style)]
-        lines += [Content("    ") + plain(part).stylize_before(label_style) for part in parts[1:]]
-        return Content("\n").join(lines)
-
-    def get_content_height(self, container, viewport, width: int) -> int:
-        return len(_wrap(self.label.plain, width - 4))
-
-    def get_content_width(self, container, viewport) -> int:
-        return 4 + len(self.label.plain)

@@ -23,7 +23,8 @@ from wizard.core.deploy import (
 from wizard.core.request import Role
 from wizard.tui.steps.base import Advance, WizardStep, feedback, key_hint, short_problem
 from wizard.tui.steps.live_input import LiveInput
-from wizard.tui.widgets import ChoiceList, TickBox, set_content
+from wizard.tui.tickbox import TickBox
+from wizard.tui.widgets import ChoiceList, set_content
 
 
 class SetupStep(WizardStep):
