@@ -58,7 +58,7 @@ def why_no_system_clipboard(error: Exception) -> str:
     """
     for tool, display in (("xclip", "DISPLAY"), ("xsel", "DISPLAY"), ("wl-copy", "WAYLAND_DISPLAY")):
         if shutil.which(tool) and not os.environ.get(display):
-            return f"{tool} is installed, but {display} is not set"
+            return f"{tool} has no display ({display} unset)"
     if "mechanism" in str(error):
         return "no clipboard tool (xclip, xsel, wl-clipboard) is installed"
     return str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -89,9 +89,7 @@ def copy_text(text: str, terminal_copy: Callable[[str], None] | None, what: str 
             False, "none", f"Could not copy ({error}). Save {what} to a file instead.", _NOT_COPIED.format(what=what)
         )
     advice = (
-        "In tmux, `set -g set-clipboard on` first, or save instead."
-        if os.environ.get("TMUX")
-        else "Nothing to paste? Save instead."
+        "In tmux: set -g set-clipboard on, or save." if os.environ.get("TMUX") else "Nothing to paste? Save instead."
     )
     return CopyOutcome(
         True,
