@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual import events
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 from wizard.core.text import visible
@@ -26,6 +28,11 @@ class LiveInput(Input):
     painted the frame with the typed character, so the preview would follow one or two frames
     (17-33 ms) behind. Reporting from the value watcher puts both in the same frame.
     """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+    """Input sets its virtual size (the text's width) on every change, and Textual's reactive
+    for it lays the whole screen out again: each key in the wizard cost a full layout. The
+    field's own size is fixed by CSS, so a repaint is all a change needs."""
 
     def __init__(self, on_change: Callable[[str], None], **kwargs) -> None:
         super().__init__(**kwargs)
