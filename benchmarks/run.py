@@ -361,7 +361,7 @@ def main() -> int:
         names = [f"team-{index % 9}/service-{index}" for index in range(count - 1)]
         latency = p95(asyncio.run(keystroke_latencies(*wizard_factory(names), keys)))
         row(
-            f"keystroke to preview, {count:,} repositories (p95)",
+            f"keystroke to preview, {count:,} repositor{'y' if count == 1 else 'ies'} (p95)",
             f"{latency * 1000:.1f} ms vs echo {echo * 1000:.1f} ms",
             latency / echo,
             f"<= {limit * 1000:.0f} ms",
