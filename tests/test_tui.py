@@ -249,7 +249,7 @@ async def test_copy_uses_the_system_clipboard_when_pyperclip_works(monkeypatch):
         await pilot.press("ctrl+y")
         assert clipboard.copied == [preview_text(app)]
         assert app.last_outcome == "Copied the policy to the system clipboard (xclip)."
-        assert "system clipboard (xclip)" in str(app.query_one("#nav", Static).content)
+        assert "Copied the policy to the clipboard (xclip)." in str(app.query_one("#nav", Static).content)
 
 
 async def test_copy_falls_back_to_the_terminal_when_pyperclip_has_no_mechanism(monkeypatch):

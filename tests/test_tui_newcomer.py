@@ -59,7 +59,11 @@ def footer(app: PolicyWizardApp) -> str:
 
 
 def status(app: PolicyWizardApp) -> str:
-    return app.query_one("#nav", Static).content.plain
+    """The status line's text, after checking it is drawn whole (not cut with "…")."""
+    nav = app.query_one("#nav", Static)
+    if nav.region.height:
+        assert not screen_lines(app)[nav.region.y].rstrip().endswith("…"), screen_lines(app)[nav.region.y]
+    return nav.content.plain
 
 
 # Item 1: step jumps through what terminals really send ---------------------------------------
@@ -365,7 +369,7 @@ async def test_copy_to_the_system_clipboard_says_so_on_the_status_line_only(monk
         await pilot.pause()
         assert copied == [preview_text(app)]
         assert not app._notifications
-        assert "Copied the policy to the system clipboard" in status(app)
+        assert "Copied the policy to the clipboard" in status(app)
 
 
 # Item 8: the inspect screen offers only keys that work there --------------------------------
@@ -428,10 +432,10 @@ async def test_review_sub_choices_are_reached_with_enter_and_left_with_escape():
     app = seeded()
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("alt+5", "up")  # the Output entry
-        assert "Enter choose JSON, Terraform, CloudFormation or a script" in status(app)
+        assert "Enter choose what to copy and save" in status(app)
         await pilot.press("enter")
         assert app.query_one("#output-list").has_focus
-        assert "Esc back to the list" in status(app)
+        assert "Enter or Esc: back" in status(app) and not status(app).endswith("…")
         await pilot.press("down")  # JSON -> Terraform (no trust or repository policy here)
         assert app.answers.output == "terraform"
         await pilot.press("escape")

@@ -76,7 +76,7 @@ def copy_text(text: str, terminal_copy: Callable[[str], None] | None, what: str 
     else:
         mechanism = _MECHANISM_NAMES.get(getattr(copy, "__name__", ""), "pyperclip")
         message = f"Copied {what} to the system clipboard ({mechanism})."
-        return CopyOutcome(True, "system", message, message)
+        return CopyOutcome(True, "system", message, f"Copied {what} to the clipboard ({mechanism}).")
 
     if terminal_copy is None:
         return CopyOutcome(

@@ -109,6 +109,8 @@ class PolicyWizardApp(App[None]):
         """The last policy text copied or saved: quitting with another one asks first."""
         self.last_outcome: str = ""
         """The last copy or save message, for the status line and for tests."""
+        self._outcome_line = ""
+        """A shorter form of it for the status line, when it has one."""
         self.saved_paths: list[Path] = []
         """Files written in this session (a SIGINT says so instead of "nothing was written")."""
         self._preview: Preview = self.answers.preview()
@@ -246,7 +248,7 @@ class PolicyWizardApp(App[None]):
         if problem is not None:
             status = problem
         elif self.last_outcome:
-            status = plain(self.last_outcome, keep_newlines=False)
+            status = plain(self._outcome_line or self.last_outcome, keep_newlines=False)
         else:
             status = self.current_step_widget.status_hint(self.screen.focused if self.on_wizard_screen else None)
         set_content(self.query_one("#nav", Static), Content.from_markup(links) + " " + status, fixed_size=True)
@@ -297,7 +299,7 @@ class PolicyWizardApp(App[None]):
             self.current_step_widget.show_errors()
             self.bell()
             self.last_outcome = ""
-            self.show_status(template("[$error]✗ To continue:[/] $problem", problem=short_problem(errors[0])))
+            self.show_status(template("[$error]✗[/] $problem", problem=short_problem(errors[0])))
             return False
         return True
 
@@ -368,7 +370,8 @@ class PolicyWizardApp(App[None]):
         outcome = copy_text(text, self.copy_to_clipboard, what=OUTPUT_NOUNS[self._preview.chosen_output])
         if outcome.ok:
             self.exported_json = text
-        self.last_outcome = outcome.short
+        self.last_outcome = outcome.message if outcome.via == "system" else outcome.short
+        self._outcome_line = outcome.short
         if outcome.via != "system":  # the status line says enough when the system clipboard took it
             notify(self, outcome.message, severity="warning" if outcome.ok else "error", timeout=6)
         self.show_status()
@@ -390,6 +393,7 @@ class PolicyWizardApp(App[None]):
         # The file name first: on a narrow status line a long directory is what gets cut.
         names = paths[0].name if len(paths) == 1 else f"{len(paths)} files, {paths[0].name} … {paths[-1].name}"
         self.last_outcome = f"Saved {names} in {paths[0].parent}"
+        self._outcome_line = ""
         self.show_status()
 
     def action_open_policy(self) -> None:

@@ -87,13 +87,13 @@ class ReviewStep(WizardStep):
 
     def status_hint(self, focused: Widget | None) -> Content:
         if focused is not None and focused.id == "output-list":
-            return key_hint("[k]↑ ↓[/k] what to copy and save · [k]Enter[/k] or [k]Esc[/k] back to the list")
+            return key_hint("[k]↑ ↓[/k] what to copy and save · [k]Enter[/k] or [k]Esc[/k]: back")
         if focused is not None and focused.id == "whatif-actions":
-            return key_hint("[k]↑ ↓[/k] take another action away · [k]Enter[/k] or [k]Esc[/k] back")
+            return key_hint("[k]↑ ↓[/k] take another action away · [k]Enter[/k] or [k]Esc[/k]: back")
         sections = self.query_one("#sections", OptionList)
         option = sections.highlighted_option
         if option is not None and option.id == "output":
-            return key_hint("[k]Enter[/k] choose JSON, Terraform, CloudFormation or a script")
+            return key_hint("[k]Enter[/k] choose what to copy and save (JSON, Terraform…)")
         if option is not None and option.id == "whatif":
             return key_hint("[k]Enter[/k] choose an action to take away")
         return key_hint("[$success]Ready.[/] [k]ctrl+y[/k] copy · [k]ctrl+s[/k] save · [k]↑ ↓[/k] explain")
