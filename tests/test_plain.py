@@ -248,7 +248,9 @@ def test_over_limit_policy_offers_split_or_compact(tmp_path):
 
 def test_plain_mode_checks_and_explains_files(tmp_path):
     bad = FIXTURES / "bad" / "blog-post-combined.json"
-    status, output = run_plain(DOWN + ENTER + "/nope.json" + ENTER + str(bad) + ENTER, task="")
+    status, output = run_plain(
+        DOWN + ENTER + "/nope.json" + ENTER + str(bad) + ENTER + ENTER, task=""
+    )  # then: tighten? no
     assert status == 0
     assert "Cannot read /nope.json: No such file or directory; try another file." in output
     assert f"{bad}: 9 findings (6 errors, 3 warnings)" in output
@@ -256,7 +258,7 @@ def test_plain_mode_checks_and_explains_files(tmp_path):
     status, output = run_plain(DOWN + DOWN + ENTER + str(FIXTURES / "seed_policy.json") + ENTER, task="")
     assert status == 0
     assert output.startswith((FIXTURES / "seed-explain.txt").read_text().split("\n\nCheck:")[0])
-    assert output.rstrip().endswith("no findings")
+    assert output.endswith(run_cli("check", str(FIXTURES / "seed_policy.json")).stdout)
 
 
 def test_trust_options_and_outputs_in_plain_mode(tmp_path):
@@ -347,7 +349,7 @@ def test_checking_a_file_shows_control_characters_as_escapes(tmp_path):
         )
     )
     for task in (DOWN + ENTER, DOWN + DOWN + ENTER):  # check, then explain
-        status, output = run_plain(str(policy) + ENTER, task=task)
+        status, output = run_plain(str(policy) + ENTER + ENTER, task=task)  # then: tighten? no
         assert status == 0
         assert not any(byte in output for byte in ("\x1b", "\x07", "\x9b")), repr(output)
         assert "\\x1b]52;c;aGVsbG8=\\x07" in output
@@ -372,4 +374,4 @@ def test_checking_a_device_fifo_or_huge_file_says_why_and_asks_again(tmp_path, k
     assert status == 0
     flat = " ".join(output.split())
     assert expected in flat and "try another file" in flat
-    assert output.rstrip().endswith("no findings")
+    assert output.endswith(run_cli("check", str(FIXTURES / "seed_policy.json")).stdout)

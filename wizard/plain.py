@@ -38,7 +38,7 @@ from wizard.core.deploy import (
 from wizard.core.explain import explain_document, explain_policy
 from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
 from wizard.core.limits import POLICY_BYTES, InputError, read_path_limited
-from wizard.core.lint import check_policy, load_policy, report_text
+from wizard.core.lint import check_text, report_text
 from wizard.core.regions import KNOWN_REGIONS, region_from_environment, search_regions
 from wizard.core.request import (
     DEFAULT_ACCESS,
@@ -63,6 +63,7 @@ from wizard.core.size import (
     split_policy,
 )
 from wizard.core.text import visible
+from wizard.plain_tighten import offer_tighten
 from wizard.themes import DEFAULT_THEME, load_themes
 
 CANCELLED = "Cancelled; nothing was written."
@@ -185,14 +186,13 @@ class PlainWizard:
                 self.note(f"{str(error)[0].upper()}{str(error)[1:]}; try another file.")
                 continue
             break
-        document, findings = load_policy(text)
+        document, findings = check_text(text)
         if task == "explain" and document is not None:
             self.say(explain_document(document).rstrip("\n"))
             self.say()
-            findings = check_policy(document)
-        elif document is not None:
-            findings = check_policy(document)
-        self.say(report_text(findings, path).rstrip("\n"))
+        self.say(report_text(findings, path, document).rstrip("\n"))
+        if document is not None and findings:
+            offer_tighten(self, document)
 
     def _create(self) -> None:
         role = self._select(
@@ -216,13 +216,7 @@ class PlainWizard:
         region = self._ask_region()
         for warning in check_region(region).warnings:
             self.note(f"warning: {warning}")
-        account = self._ask(
-            questionary.text(
-                "Account ID (12 digits, owner of the repositories):",
-                validate=lambda text: _problem(check_account(text).error),
-                style=self.style,
-            )
-        )
+        account = self._ask_account()
 
         options = self._ask_options()
         validated = make_request(role, repositories, region, account, access, **options)
@@ -247,6 +241,15 @@ class PlainWizard:
         self._say_other_documents(bundle)
         self.say()
         self._finish(preview)
+
+    def _ask_account(self) -> str:
+        return self._ask(
+            questionary.text(
+                "Account ID (12 digits, owner of the repositories):",
+                validate=lambda text: _problem(check_account(text).error),
+                style=self.style,
+            )
+        )
 
     def _ask_region(self) -> str:
         return self._ask(self.region_question())

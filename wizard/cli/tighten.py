@@ -117,19 +117,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _say_intent(intent) -> None:
-    say(f"intent: {intent.describe()}")
-    for line in intent.evidence:
-        say(f"  - {line}")
+    from wizard.core.tighten import intent_lines
+
+    for line in intent_lines(intent._replace(missing=())):
+        say(line)
 
 
 def _say_changes(result) -> None:
-    if not result.changes:
-        say("changes: none: the policy is already least-privilege for this intent")
-        return
-    say("changes:")
-    width = max(len(change.kind) for change in result.changes)
-    for change in result.changes:
-        say(f"  {change.kind:<{width}}  {change.subject}: {change.reason}")
+    from wizard.core.tighten import change_lines
+
+    for line in change_lines(result.changes):
+        say(line)
 
 
 def _render(args: argparse.Namespace, document, result) -> str:

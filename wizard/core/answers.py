@@ -218,6 +218,29 @@ class Answers:
         self.access = DEFAULT_ACCESS[role]
         self.trust = ""
 
+    @classmethod
+    def from_intent(cls, intent, output: str = "json", **deployment) -> Answers:
+        """The answers for what a policy is for (a tighten Intent or a diagnosis's), attached
+        to an existing role: no trust policy is made for it. deployment: make_deployment's
+        answers the intent comes with (principal, role_name, function_account)."""
+        answers = cls()
+        if intent.role is not None:
+            answers.choose_role(intent.role)
+        if intent.access is not None:
+            answers.access = intent.access
+        answers.repositories = list(intent.repositories)
+        answers.region = intent.region or ""
+        answers.account = intent.account or ""
+        answers.trust = "none"
+        answers.role_name = deployment.get("role_name") or ""
+        answers.principal = deployment.get("principal") or ""
+        answers.function_account = deployment.get("function_account") or ""
+        answers.public = intent.public
+        answers.pull_through_cache = intent.pull_through_cache
+        answers.cache_create = getattr(intent, "cache_create", False)
+        answers.output = output
+        return answers
+
     def trust_source(self) -> TrustSource | None:
         if self.trust == "none":
             return None

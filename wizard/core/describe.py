@@ -171,7 +171,8 @@ def action_classes(statement: Statement) -> str:
 # Statements ----------------------------------------------------------------------------
 
 
-def statement_block(statement: Statement, kind: Kind) -> list[str]:
+def statement_block(statement: Statement, kind: Kind, width: int = WIDTH) -> list[str]:
+    """A statement in words, wrapped to `width` (the terminal's 78, or a pane's width)."""
     title = f"Statement {statement.index}" + (f": {visible(statement.sid)}" if statement.sid else "")
     if statement.shadowed:
         title += ' (from an earlier duplicate "Statement" key)'
@@ -180,28 +181,28 @@ def statement_block(statement: Statement, kind: Kind) -> list[str]:
         return [*lines, "  Not a statement object: AWS rejects the policy."]
     verb = {"Allow": "Allows", "Deny": "Denies"}.get(statement.effect or "", "Has an unknown Effect for")
     if statement.principals is not None or statement.not_principals is not None:
-        lines += _who_lines(statement)
-    lines += _what_lines(statement, verb)
-    lines += _where_lines(statement, kind)
+        lines += _who_lines(statement, width)
+    lines += _what_lines(statement, verb, width)
+    lines += _where_lines(statement, kind, width)
     for condition in statement.conditions:
         lines += _wrap(
-            f"Only when: {describe_condition(condition.key, condition.operator, condition.values)}", "  ", "    "
+            f"Only when: {describe_condition(condition.key, condition.operator, condition.values)}", "  ", "    ", width
         )
     name = _single_repository(statement)
     for action in statement.actions:
-        lines += _wrap(f"- {explain_action(action)}", "  ", "    ")
+        lines += _wrap(f"- {explain_action(action)}", "  ", "    ", width)
         calls = call_map(action, name)
         if calls:
-            lines += _pack(["Calls:", *calls], "    ", "      ")
+            lines += _pack(["Calls:", *calls], "    ", "      ", width)
     return lines
 
 
-def _pack(items: list[str], indent: str, hanging: str) -> list[str]:
+def _pack(items: list[str], indent: str, hanging: str, width: int = WIDTH) -> list[str]:
     """Items on as few lines as fit, never splitting one (a request or command stays whole)."""
     lines, current = [], indent + items[0]
     for index, item in enumerate(items[1:], 1):
         joined = f"{current}{' ' if index == 1 else '; '}{item}"
-        if len(joined) > WIDTH and current.strip():
+        if len(joined) > width and current.strip():
             lines.append(current + ("" if index == 1 else ";"))
             current = hanging + item
         else:
@@ -225,46 +226,49 @@ def call_map(action: str, repository: str = "NAME") -> list[str]:
     return [*parts, row.calls.cli] if row.calls.cli else parts
 
 
-def _who_lines(statement: Statement) -> list[str]:
+def _who_lines(statement: Statement, width: int) -> list[str]:
     if statement.not_principals is not None:
         excluded = "; ".join(describe_principal(p) for p in statement.not_principals)
-        return _wrap(f"Who: everyone except {excluded}", "  ", "    ")
+        return _wrap(f"Who: everyone except {excluded}", "  ", "    ", width)
     who = [describe_principal(p) for p in statement.principals or ()]
     if not who:
         return ["  Who: nobody (an empty Principal)"]
     if len(who) == 1:
-        return _wrap(f"Who: {who[0]}", "  ", "    ")
-    return ["  Who:", *(line for item in who for line in _wrap(f"- {item}", "    ", "      "))]
+        return _wrap(f"Who: {who[0]}", "  ", "    ", width)
+    return ["  Who:", *(line for item in who for line in _wrap(f"- {item}", "    ", "      ", width))]
 
 
-def _what_lines(statement: Statement, verb: str) -> list[str]:
+def _what_lines(statement: Statement, verb: str, width: int) -> list[str]:
     classes = action_classes(statement)
     if statement.not_actions:
         scope = "of every AWS service" if statement.principals is None else "the resource supports"
         shown = ", ".join(visible(name) for name in statement.not_actions)
         known = len(granted_names(statement))
         text = f"{verb} every action {scope} except {shown}: {known} ECR actions ({classes}), and more elsewhere"
-        return _wrap(text, "  ", "    ")
+        return _wrap(text, "  ", "    ", width)
     known = granted_names(statement)
     other = [name for name in statement.actions if not expand_action(name)]
     count = len(known) + len(other)
     text = f"{verb} {count} action{'' if count == 1 else 's'}"
     if classes:
         text += f" ({classes}" + (f"; {len(other)} outside ECR or unknown" if other else "") + ")"
-    return _wrap(text, "  ", "    ")
+    return _wrap(text, "  ", "    ", width)
 
 
-def _where_lines(statement: Statement, kind: Kind) -> list[str]:
+def _where_lines(statement: Statement, kind: Kind, width: int) -> list[str]:
     if kind in (Kind.REPOSITORY, Kind.PUBLIC_REPOSITORY) and not statement.resources and not statement.not_resources:
         return ["  On: the repository this policy is set on"]
     if kind is Kind.TRUST and not statement.resources:
         return ["  On: the role this trust policy belongs to"]
     if statement.not_resources:
         excluded = [describe_resource(r) for r in statement.not_resources]
-        return ["  On: every resource except:", *(line for r in excluded for line in _wrap(f"- {r}", "    ", "      "))]
+        return [
+            "  On: every resource except:",
+            *(line for r in excluded for line in _wrap(f"- {r}", "    ", "      ", width)),
+        ]
     account_level = only_account_level(statement)
     shown = [describe_resource(r, account_level) for r in statement.resources] or ["(no Resource)"]
-    return ["  On:", *(line for r in shown for line in _wrap(f"- {r}", "    ", "      "))]
+    return ["  On:", *(line for r in shown for line in _wrap(f"- {r}", "    ", "      ", width))]
 
 
 # Reach and blast radius -------------------------------------------------------------------

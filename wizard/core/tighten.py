@@ -335,6 +335,48 @@ def build_intent(intent: Intent, **deployment) -> tuple[ValidatedRequest, Bundle
     return validated, build_bundle(validated.request, built)
 
 
+def changes_for(document: Document, bundle: Bundle, intent: Intent, keep_other: bool = False) -> list[Change]:
+    """Every change from the document to what the bundle builds for the intent: the wizard
+    asks this again after each answer the user changes."""
+    return _changes(document, bundle, intent, _other_statements(document), keep_other)
+
+
+def intent_of_answers(intent: Intent, answers) -> Intent:
+    """The inferred intent as the user has since answered it in the wizard (an Answers)."""
+    return intent._replace(
+        role=answers.role,
+        access=answers.access,
+        repositories=tuple(answers.effective_repositories()),
+        region=answers.region or None,
+        account=answers.account or None,
+        principal=answers.principal or intent.principal,
+        public=answers.public,
+        pull_through_cache=answers.pull_through_cache,
+        cache_create=answers.cache_create,
+        missing=(),
+    )
+
+
+def output_for(intent: Intent) -> str:
+    """What the wizard shows for the tightened policy: the document that replaces the input."""
+    return "json-repository" if intent.kind in (Kind.REPOSITORY, Kind.PUBLIC_REPOSITORY) else "json"
+
+
+def intent_lines(intent: Intent) -> list[str]:
+    """The intent in words (as `tighten` prints it), with the evidence for each answer and what is still to be given."""
+    lines = [f"intent: {intent.describe()}", *(f"  - {line}" for line in intent.evidence)]
+    lines += [f"  ? {m.question} ({m.flag})" for m in intent.missing]
+    return lines
+
+
+def change_lines(changes: list[Change] | tuple[Change, ...]) -> list[str]:
+    """The explained diff, a line per change: kind, what, why."""
+    if not changes:
+        return ["changes: none: the policy is already least-privilege for this intent"]
+    width = max(len(change.kind) for change in changes)
+    return ["changes:", *(f"  {c.kind:<{width}}  {c.subject}: {c.reason}" for c in changes)]
+
+
 def _other_statements(document: Document) -> list[dict]:
     """Statements (or the parts of them) that grant actions outside ECR, as JSON to keep."""
     kept = []

@@ -111,6 +111,8 @@ class PolicyWizardApp(App[None]):
         """The last copy or save message, for the status line and for tests."""
         self._outcome_line = ""
         """A shorter form of it for the status line, when it has one."""
+        self.opened_policy = None
+        """The policy the answers were loaded from by Tighten (a tightening.OpenedPolicy), if any."""
         self.saved_paths: list[Path] = []
         """Files written in this session (a SIGINT says so instead of "nothing was written")."""
         self._preview: Preview = self.answers.preview()
@@ -312,6 +314,12 @@ class PolicyWizardApp(App[None]):
     async def action_back(self) -> None:
         if self.step is not Step.ROLE:
             await self._show_step(Step(self.step - 1))
+
+    async def show_loaded_answers(self, step: Step) -> None:
+        """New answers were loaded (Tighten): every step up to `step` counts as visited, and
+        each mounted step shows the new answers when it is shown."""
+        self.visited.update(Step)
+        await self._show_step(step)
 
     async def action_go(self, step_number: int) -> None:
         target = Step(step_number)

@@ -18,10 +18,11 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Static, Te
 from textual.widgets.option_list import Option
 
 from wizard.core.builder import render_json
-from wizard.core.explain import blast_radius_rows, describe_resource, explain_action, reach_lines
+from wizard.core.describe import blast_radius_rows, kind_line, reach_lines, statement_block
 from wizard.core.limits import POLICY_BYTES, InputError, read_path_limited
-from wizard.core.lint import Finding, check_policy, load_policy, summarize
-from wizard.core.policy import document_from_json
+from wizard.core.lint import Finding, check_text, summarize
+from wizard.core.policy import Kind
+from wizard.core.policy.evaluate import ActionMap
 from wizard.core.text import visible
 from wizard.tui.dialogs import Dialog
 from wizard.tui.outside import plain, template
@@ -50,9 +51,17 @@ def _count(number: int, noun: str) -> str:
 
 
 class InspectScreen(Screen[None]):
-    """An existing policy, opened from a file or pasted: explanations and findings per statement."""
+    """An existing policy of any ECR-related kind, opened from a file or pasted: what kind it
+    was read as, each statement in words beside its findings, and who can do what with it.
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back to the wizard")]
+    The same parse and rules as `ecr-policy check` and `explain` (wizard.core.lint.check_text,
+    wizard.core.describe), so the screen and the CLI never disagree.
+    """
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back to the wizard"),
+        Binding("t", "tighten", "Tighten"),
+    ]
     DEFAULT_CSS = """
     InspectScreen #inspect-title { width: 1fr; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
     InspectScreen #inspect-main { height: 1fr; }
@@ -66,15 +75,17 @@ class InspectScreen(Screen[None]):
         super().__init__()
         self._name = name
         self._text = text
-        self.document, self.findings = load_policy(text)
-        if self.document is not None:
-            self.findings = check_policy(self.document)
-        self._model = document_from_json(self.document) if self.document is not None else None
-        self._statements = list(self._model.statements) if self._model is not None else []
+        self.model, self.findings = check_text(text)
+        """model: the parsed Document (None when the text is not a policy); findings: check's."""
+        self.document = self.model.raw if self.model is not None else None
+        self._statements = list(self.model.statements) if self.model is not None else []
 
     def compose(self) -> ComposeResult:
+        kind = f" · {self.model.kind.title}" if self.model is not None else ""
         yield Label(
-            template("[b]Checking[/b] $name · $summary", name=self._name, summary=summarize(self.findings)),
+            template(
+                "[b]Checking[/b] $name$kind · $summary", name=self._name, kind=kind, summary=summarize(self.findings)
+            ),
             id="inspect-title",
         )
         with Horizontal(id="inspect-main"):
@@ -101,15 +112,33 @@ class InspectScreen(Screen[None]):
                     id=f"statement-{statement.index}",
                 )
             )
-        if self.document is not None:
+        if self.model is not None and self.model.kind in (Kind.IDENTITY, Kind.PUBLIC_IDENTITY):
             options.append(Option("Blast radius", id="radius"))
         return options
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tighten":
+            from wizard.core.tighten import SUPPORTED
+
+            return self.model is not None and self.model.kind in SUPPORTED
+        return True
+
+    async def action_tighten(self) -> None:
+        """Load what the policy is for into the wizard (wizard.tui.tightening)."""
+        from wizard.tui.tightening import load_into_wizard
+
+        await load_into_wizard(self.app, self._name, self.model)
 
     def on_mount(self) -> None:
         text = render_json(self.document) if self.document is not None else self._text
         self.query_one(PolicyView).show(text)  # the view shows control characters as escapes
         self._show("policy")
         self.query_one("#inspect-sections", OptionList).focus()
+
+    def on_resize(self) -> None:
+        option = self.query_one("#inspect-sections", OptionList).highlighted_option
+        if option is not None and option.id:
+            self._show(option.id)  # statements are wrapped to the pane's new width
 
     @on(OptionList.OptionHighlighted, "#inspect-sections")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -131,24 +160,33 @@ class InspectScreen(Screen[None]):
 
     def _whole_policy(self) -> Content:
         content = findings_content([f for f in self.findings if f.statement is None])
+        if self.model is None:
+            return content
+        lines = [kind_line(self.model)]
         if self._statements:
-            content += plain("\n\n" + "\n".join(reach_lines(self._model)))
-        return content
+            lines += ["", *reach_lines(self.model, ActionMap(self.model))]
+        if self.check_action("tighten", ()):
+            lines += [
+                "",
+                "Press t to tighten it: the wizard opens with what it is for, and the review lists the changes.",
+            ]
+        return plain("\n".join(lines)) + Content("\n\n") + content
 
     def _blast_radius(self) -> Content:
         lines = [
             f"{name}: {count} actions on {scope}" + (f"\n  leaves out: {left}" if left else "")
-            for name, count, scope, left in blast_radius_rows(self._model)
+            for name, count, scope, left in blast_radius_rows(self.model)
         ]
         return Content.from_markup("[b]Blast radius[/b]\n") + plain("\n".join(lines))
 
     def _statement(self, index: int) -> Content:
         statement = self._statements[index - 1]
-        lines = [f"{'Allows' if statement.effect == 'Allow' else 'Denies'} on:"]
-        lines += [f"  {describe_resource(resource)}" for resource in statement.resources or ["(no Resource)"]]
-        lines += [f"• {explain_action(action)}" for action in statement.actions]
+        # Wrapped to the pane, less a column for its scrollbar, plus the indent taken off below;
+        # the title is the section's name.
+        width = self.query_one("#inspect-detail", Static).content_region.width or 40
+        block = statement_block(statement, self.model.kind, width + 1)[1:]
         findings = findings_content([f for f in self.findings if f.statement == index])
-        return plain("\n".join(lines)) + Content("\n\n") + findings
+        return plain("\n".join(line.removeprefix("  ") for line in block)) + Content("\n\n") + findings
 
 
 class PasteArea(TextArea):

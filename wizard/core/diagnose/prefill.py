@@ -15,16 +15,6 @@ def answers_for(plan: Plan) -> Answers:
     """The wizard's answers for a planned fix: the refused role is an existing one (no trust
     policy is created), across accounts the principal makes the repository policy."""
     intent = plan.intent
-    answers = Answers()
-    answers.choose_role(intent.role or Role.CI)
-    answers.access = intent.access
-    answers.repositories = list(intent.repositories)
-    answers.region = intent.region or ""
-    answers.account = intent.account or ""
-    answers.trust = "none"
-    answers.role_name = plan.deployment.get("role_name", "")
-    answers.principal = plan.deployment.get("principal", "")
-    answers.function_account = plan.deployment.get("function_account", "")
-    answers.public = intent.public
-    answers.pull_through_cache = intent.pull_through_cache
-    return answers
+    if intent.role is None:
+        intent = intent._replace(role=Role.CI)
+    return Answers.from_intent(intent, **plan.deployment)

@@ -111,6 +111,9 @@ class ReviewStep(WizardStep):
             )
             for index, statement in enumerate(preview.policy.statements)
         ]
+        opened = getattr(self.app, "opened_policy", None)
+        if opened is not None:
+            entries.append(Option(template("Changes from $name", name=opened.name), id="changes"))
         entries.append(Option("Where each part goes", id="attach"))
         entries.append(Option("Log in with docker", id="login"))
         fitted = preview.fitted
@@ -152,6 +155,10 @@ class ReviewStep(WizardStep):
         if section.startswith("statement-"):
             statement_index = int(section.removeprefix("statement-"))
             content = explain_statement(preview, statement_index, self.query_one("#explanation").content_region.width)
+        elif section == "changes":
+            from wizard.tui.tightening import changes_content
+
+            content = changes_content(self.app.opened_policy, self.answers, preview)  # type: ignore[attr-defined]
         elif section == "attach":
             content = _where_it_goes(preview)
         elif section == "login" and not logs_in(preview.policy):

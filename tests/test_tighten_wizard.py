@@ -1,0 +1,255 @@
+"""Issue 15 item 4 and issue 12 (the wizard's ctrl+o): checking any kind of policy on the
+inspect screen, and Tighten from there, in the wizard and in `--plain`.
+
+The wizard and `--plain` must say what `ecr-policy check` and `ecr-policy tighten` say: the
+expected texts come from the real CLI, run as a subprocess on the same file.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from textual.widgets import Input, Label, OptionList, Static
+
+from tests.conftest import run_cli
+from tests.test_plain import DONE
+from tests.tui_helpers import fill_target, screen_lines, type_text
+from wizard.core.answers import Step
+from wizard.plain import PlainWizard
+from wizard.tui.app import PolicyWizardApp
+from wizard.tui.inspect import InspectScreen
+from wizard.tui.preview import PolicyView
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+POWER_USER = REAL / "broad" / "broad-managed-AmazonEC2ContainerRegistryPowerUser-v3.json"
+LAMBDA_REPOSITORY = REAL / "broad" / "broad-repository-terraformer-wilsonify-lambda-transcode.json"
+CROSS_ACCOUNT_REPOSITORY = REAL / "policies" / "repository-readme-bdwyertech-ecr-proxy-cross-account.json"
+TRUST = REAL / "policies" / "trust-cfn-awssamples-gitlab-project.json"
+SIZE = (100, 32)
+DOWN, ENTER = "\x1b[B", "\r"
+
+
+@pytest.fixture(autouse=True)
+def no_aws_environment(monkeypatch, tmp_path):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def cli_tighten(path: Path, *flags: str) -> tuple[str, list[str]]:
+    """What `ecr-policy tighten` prints: the policy, and the explained changes (stderr)."""
+    result = run_cli("tighten", str(path), *flags)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    return result.stdout, lines[lines.index("changes:") :]
+
+
+async def open_policy(pilot, path: Path) -> InspectScreen:
+    await pilot.press("ctrl+o")
+    pilot.app.screen.query_one("#open-path", Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, InspectScreen)
+    return pilot.app.screen
+
+
+def detail(screen: InspectScreen) -> str:
+    return screen.query_one("#inspect-detail", Static).content.plain
+
+
+async def show_section(pilot, section: str) -> str:
+    sections = pilot.app.query_one("#sections", OptionList)
+    ids = [sections.get_option_at_index(i).id for i in range(sections.option_count)]
+    assert section in ids, ids
+    sections.highlighted = ids.index(section)
+    await pilot.pause()
+    return pilot.app.query_one("#explanation", Static).content.plain
+
+
+# Issue 12: the inspect screen reads every kind as `check` does ------------------------------
+
+
+async def test_inspect_reads_a_repository_policy_as_one_and_says_who_can_do_what():
+    checked = run_cli("check", str(CROSS_ACCOUNT_REPOSITORY))
+    summary = checked.stdout.splitlines()[0].split(": ", 1)[1]
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_policy(pilot, CROSS_ACCOUNT_REPOSITORY)
+        title = screen.query_one("#inspect-title", Label).content.plain
+        assert "repository policy" in title and summary in title, (title, summary)
+        whole = detail(screen)
+        assert "Kind: repository policy" in whole and "who can do what" in whole
+        assert "identity policy has no Principal" not in whole
+        options = screen.query_one("#inspect-sections", OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "radius" not in ids, "the identity-policy blast radius table is not offered for a repository policy"
+        await pilot.press("down")
+        statement = detail(screen)
+        assert statement.startswith("Who: ") or "\nWho: " in statement, statement
+        assert "no Resource" not in statement
+
+
+async def test_inspect_statement_text_is_explain_s():
+    """The statement pane says what `ecr-policy explain` says (wrapped to the pane instead)."""
+    blocks = run_cli("explain", str(CROSS_ACCOUNT_REPOSITORY)).stdout.split("\n\n")
+    first = next(block for block in blocks if block.startswith("Statement 1"))
+    expected = " ".join(first.split("\n", 1)[1].split())
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_policy(pilot, CROSS_ACCOUNT_REPOSITORY)
+        await pilot.press("down")
+        shown = detail(screen).split("\n\n")[0]
+        assert " ".join(shown.split()) == expected
+
+
+# Issue 15 item 4: Tighten in the wizard ------------------------------------------------------
+
+
+async def test_tighten_the_power_user_policy_in_the_wizard_gives_what_the_cli_gives():
+    expected_policy, expected_changes = cli_tighten(
+        POWER_USER, "--repo", "my-app", "--region", "us-east-1", "--account", "123456789012"
+    )
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_policy(pilot, POWER_USER)
+        assert "Press t to tighten it" in detail(screen)
+        assert "t Tighten" in screen_lines(app)[-1]
+        await pilot.press("t")
+        await pilot.pause()
+        assert not isinstance(app.screen, InspectScreen)
+        assert app.step is Step.REPOSITORIES, "the policy names no repository: that is asked first"
+        toast = " ".join(str(n.message) for n in app._notifications)
+        assert "a CI pipeline pushing to" in toast and "Which repositories" in toast
+        assert app.answers.access.value == "push" and app.answers.trust == "none"
+        await type_text(pilot, "my-app")
+        await pilot.press("enter", "enter")
+        assert app.step is Step.TARGET
+        await fill_target(pilot, "us-east-1", "123456789012")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.step is Step.REVIEW
+        assert app.query_one(PolicyView).json_text == expected_policy
+        changes = await show_section(pilot, "changes")
+        assert changes.startswith(f"Changes from {POWER_USER}")
+        body = changes.splitlines()
+        start = body.index("changes:")
+        assert body[start : start + len(expected_changes)] == expected_changes
+        assert any("ecr:DescribeRepositories: read metadata, not needed to push" in line for line in body)
+
+
+async def test_changes_follow_the_answers_the_user_changes():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_policy(pilot, POWER_USER)
+        await pilot.press("t")
+        await type_text(pilot, "my-app")
+        await pilot.press("enter", "enter")
+        await fill_target(pilot, "us-east-1", "123456789012")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        app.answers.access = app.answers.access.__class__("pull")
+        app.answers_changed()
+        await pilot.pause()
+        _, pull_changes = cli_tighten(
+            POWER_USER, "--access", "pull", "--repo", "my-app", "--region", "us-east-1", "--account", "123456789012"
+        )
+        body = (await show_section(pilot, "changes")).splitlines()
+        start = body.index("changes:")
+        assert body[start : start + len(pull_changes)] == pull_changes
+        assert any("ecr:PutImage" in line and "not needed to pull" in line for line in body)
+
+
+async def test_tighten_a_repository_policy_shows_the_repository_policy():
+    expected_policy, expected_changes = cli_tighten(
+        LAMBDA_REPOSITORY, "--repo", "transcode", "--region", "us-east-1", "--account", "064592191516"
+    )
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_policy(pilot, LAMBDA_REPOSITORY)
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.answers.role.value == "lambda" and app.answers.output == "json-repository"
+        await type_text(pilot, "transcode")
+        await pilot.press("enter", "enter")
+        await fill_target(pilot, "us-east-1", "064592191516")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.step is Step.REVIEW
+        assert app.query_one(PolicyView).json_text == expected_policy
+        body = (await show_section(pilot, "changes")).splitlines()
+        start = body.index("changes:")
+        assert body[start : start + len(expected_changes)] == expected_changes
+
+
+async def test_a_trust_policy_cannot_be_tightened_and_t_is_not_offered():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_policy(pilot, TRUST)
+        assert "trust policy" in screen.query_one("#inspect-title", Label).content.plain
+        assert "Tighten" not in screen_lines(app)[-1]
+        assert "Press t" not in detail(screen)
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen is screen and app.opened_policy is None
+
+
+async def test_a_hostile_sid_stays_plain_through_tighten(tmp_path):
+    hostile = tmp_path / "[@click=app.quit]x.json"
+    hostile.write_text(
+        '{"Version":"2012-10-17","Statement":[{"Sid":"[b]x[/b]\\u001b]0;PWNED\\u0007","Effect":"Allow",'
+        '"Action":"ecr:*","Resource":"arn:aws:ecr:us-east-1:123456789012:repository/web"}]}'
+    )
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_policy(pilot, hostile)
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.step is Step.REVIEW, "role, repository, region and account all come from the policy"
+        changes = await show_section(pilot, "changes")
+        assert f"Changes from {hostile}" in changes
+        assert "\x1b" not in "".join(screen_lines(app))
+        assert app.is_running
+
+
+# Issue 15 item 4: Tighten in --plain ---------------------------------------------------------
+
+
+def run_plain(keys: str) -> str:
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        with create_app_session(input=pipe, output=DummyOutput()):
+            status = PlainWizard(out=out).run()
+    assert status == 0, out.getvalue()
+    return out.getvalue()
+
+
+def test_plain_check_then_tighten_gives_what_the_cli_gives():
+    expected_policy, expected_changes = cli_tighten(
+        POWER_USER, "--repo", "my-app", "--region", "us-east-1", "--account", "123456789012"
+    )
+    keys = DOWN + ENTER + str(POWER_USER) + ENTER  # check a file
+    keys += DOWN + ENTER  # Tighten it? yes
+    keys += "my-app" + ENTER + ENTER + "us-east-1" + ENTER + "123456789012" + ENTER
+    keys += DONE
+    output = run_plain(keys)
+    assert "intent: a CI pipeline pushing to (and pulling from) repositories not named by the policy" in output
+    assert "The policy does not say which repositories" in output
+    lines = output.splitlines()
+    start = lines.index("changes:")
+    assert lines[start : start + len(expected_changes)] == expected_changes
+    begin = lines.index("{", start)
+    end = lines.index("}", begin)
+    assert "\n".join(lines[begin : end + 1]) + "\n" == expected_policy
+
+
+def test_plain_offers_no_tighten_for_a_clean_policy():
+    seed = Path(__file__).parent / "fixtures" / "seed_policy.json"
+    output = run_plain(DOWN + ENTER + str(seed) + ENTER)
+    assert output == run_cli("check", str(seed)).stdout, "the same report as `ecr-policy check`, and no question"
+    assert "intent:" not in output

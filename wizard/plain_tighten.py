@@ -1,0 +1,93 @@
+"""`--plain`: tighten a policy just checked or explained, as `ecr-policy tighten` does.
+
+What the policy cannot tell (a "*" names no repository) is asked, not guessed; the answers
+become the wizard's (wizard.core.answers.Answers.from_intent), so the policy printed, copied
+or saved is the one the TUI and `generate` give for them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import questionary
+from questionary import Choice
+
+from wizard.core.answers import Answers, Step
+from wizard.core.policy import Document
+from wizard.core.request import Role
+from wizard.core.roles import ROLES
+from wizard.core.tighten import (
+    SUPPORTED,
+    Intent,
+    change_lines,
+    changes_for,
+    infer_intent,
+    intent_lines,
+    output_for,
+    with_answers,
+)
+
+if TYPE_CHECKING:
+    from wizard.plain import PlainWizard
+
+
+def offer_tighten(wizard: PlainWizard, document: Document) -> None:
+    """Ask whether to tighten; if so, ask what the policy cannot tell and show the result."""
+    if document.kind not in SUPPORTED:
+        return
+    wizard.say()
+    wanted = wizard._select(
+        "Tighten it?",
+        [
+            Choice("No, done", value=False),
+            Choice("Yes: write the least-privilege policy for what it is for, every change explained", value=True),
+        ],
+    )
+    if not wanted:
+        return
+    intent = infer_intent(document)
+    for line in intent_lines(intent._replace(missing=())):
+        wizard.say(line)
+    intent = _ask_missing(wizard, intent)
+    answers = Answers.from_intent(intent, output=output_for(intent), principal=intent.principal)
+    preview = answers.preview()
+    if not preview.complete:
+        for step in Step:
+            for problem in answers.step_errors(step):
+                wizard.note(f"Cannot tighten: {problem}")
+        return
+    wizard.say()
+    for line in change_lines(changes_for(document, preview.bundle, intent)):
+        wizard.say(line)
+    wizard.say()
+    wizard.say(preview.text().rstrip("\n"))
+    wizard.say()
+    wizard._finish(preview)
+
+
+def _ask_missing(wizard: PlainWizard, intent: Intent) -> Intent:
+    """Each answer the policy could not give, asked in the order tighten lists them."""
+    given: dict = {}
+    for missing in intent.missing:
+        wizard.note(f"The policy does not say {missing.question}")
+        if missing.flag == "--role":
+            given["role"] = wizard._select(
+                "Who uses it?", [Choice(f"{info.title}: {info.in_short}", value=info.role) for info in ROLES.values()]
+            )
+        elif missing.flag == "--repo":
+            given["repositories"] = tuple(wizard._ask_repositories())
+        elif missing.flag == "--region":
+            given["region"] = wizard._ask_region()
+        elif missing.flag == "--account":
+            given["account"] = wizard._ask_account()
+        elif missing.flag == "--principal":
+            given["principal"] = wizard._ask(
+                questionary.text(
+                    "Who pulls (a 12-digit account or a role ARN):",
+                    validate=lambda text: bool(text.strip()) or "Give an account or a role ARN.",
+                    style=wizard.style,
+                )
+            ).strip()
+    if intent.role is None and "role" not in given:
+        given["role"] = Role.CI
+    return with_answers(intent, **given)

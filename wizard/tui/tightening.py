@@ -1,0 +1,101 @@
+"""Tighten from the inspect screen: what an opened policy is for becomes the wizard's answers,
+and the review lists every change from the opened policy to the one the wizard builds.
+
+The inference and the changes are `ecr-policy tighten`'s (wizard.core.tighten), so the wizard
+and the CLI say the same. Names and evidence come from outside: shown only as plain text.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from textual.app import App
+from textual.content import Content
+
+from wizard.core.answers import Answers, Preview, Step
+from wizard.core.policy import Document
+from wizard.core.tighten import (
+    Intent,
+    TightenError,
+    change_lines,
+    changes_for,
+    infer_intent,
+    intent_of_answers,
+    output_for,
+)
+from wizard.tui.outside import notify, plain, template
+
+# The step that answers each question a policy cannot (the flag tighten would ask for).
+_STEP_OF_FLAG = {
+    "--role": Step.ROLE,
+    "--access": Step.ROLE,
+    "--repo": Step.REPOSITORIES,
+    "--region": Step.TARGET,
+    "--account": Step.TARGET,
+    "--principal": Step.SETUP,
+}
+
+
+class OpenedPolicy(NamedTuple):
+    """The policy the wizard's answers were loaded from: its name, the parsed document and
+    what it was inferred to be for."""
+
+    name: str
+    document: Document
+    intent: Intent
+
+
+def first_step_to_answer(intent: Intent, answers: Answers) -> Step:
+    """Where the user goes: the first question the policy could not answer, else the first
+    incomplete step, else the review."""
+    asked = [_STEP_OF_FLAG.get(missing.flag, Step.ROLE) for missing in intent.missing]
+    incomplete = answers.first_incomplete_step()
+    candidates = [*asked, *([incomplete] if incomplete is not None else [])]
+    return min(candidates) if candidates else Step.REVIEW
+
+
+def answers_for(intent: Intent, region_default: str) -> Answers:
+    """The wizard's answers for the intent; a region the policy does not name falls back to
+    the wizard's own default (the environment's), as for a new policy."""
+    answers = Answers.from_intent(intent, output=output_for(intent), principal=intent.principal)
+    if not answers.region:
+        answers.region = region_default
+    return answers
+
+
+async def load_into_wizard(app: App, name: str, document: Document) -> None:
+    """Infer what the document is for, put it in the wizard and show the first step left to
+    answer (the review when nothing is)."""
+    try:
+        intent = infer_intent(document)
+    except TightenError as error:
+        notify(app, f"{error}.", title="Cannot tighten", severity="error")
+        return
+    answers = answers_for(intent, app.answers.region)  # type: ignore[attr-defined]
+    app.answers = answers  # type: ignore[attr-defined]
+    app.opened_policy = OpenedPolicy(name, document, intent)  # type: ignore[attr-defined]
+    step = first_step_to_answer(intent, answers)
+    app.pop_screen()
+    await app.show_loaded_answers(step)  # type: ignore[attr-defined]
+    questions = " ".join(missing.question[0].upper() + missing.question[1:] for missing in intent.missing)
+    notify(
+        app,
+        f"Loaded from {name}: {intent.describe()}."
+        + (f" Still to answer: {questions}" if questions else " The review lists every change."),
+        title="Tighten",
+        timeout=8,
+    )
+
+
+def changes_content(opened: OpenedPolicy, answers: Answers, preview: Preview) -> Content:
+    """The review's "Changes from …" section: what the opened policy was read as, and every
+    change to the policy the wizard builds from the answers as they stand."""
+    intent = intent_of_answers(opened.intent, answers)
+    heading = template("[b]Changes from $name[/b]", name=opened.name)
+    lines = [f"Read as: {opened.document.kind.title}", f"For: {intent.describe()}"]
+    if preview.bundle is None:
+        lines.append("Finish the steps first: the changes are listed once the policy is complete.")
+        return heading + plain("\n" + "\n".join(lines))
+    lines += ["", *change_lines(changes_for(opened.document, preview.bundle, intent))]
+    lines += ["", "What the opened policy said:", *(f"  - {line}" for line in opened.intent.evidence)]
+    return heading + plain("\n" + "\n".join(lines))
