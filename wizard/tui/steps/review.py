@@ -14,12 +14,12 @@ from textual.widgets.option_list import Option
 
 from wizard.core.answers import OUTPUT_TITLES, Preview, Step
 from wizard.core.builder import render_json
-from wizard.core.catalog import lookup
 from wizard.core.explain import login_lines, logs_in
-from wizard.core.lint import check_policy, without_action
+from wizard.core.explained import call_map_lines, generated_what_if_lines
 from wizard.core.regions import PUBLIC_LOGIN_COMMAND, login_command
 from wizard.core.roles import ROLES
 from wizard.core.size import Strategy
+from wizard.core.slides import repository_shown
 from wizard.tui.outside import plain, template
 from wizard.tui.steps.base import WizardStep, key_hint
 from wizard.tui.widgets import ChoiceList
@@ -66,7 +66,11 @@ class ReviewStep(WizardStep):
 
     @on(OptionList.OptionSelected, "#sections")
     def _enter_section(self, event: OptionList.OptionSelected) -> None:
-        """Enter on "Output" or "What if" moves into its choices."""
+        """Enter on "Output" or "What if" moves into its choices; on "Save this explanation"
+        it asks where (the palette's "Save explanation" and F5 do the same)."""
+        if event.option_id == "handout":
+            self.app.run_action("save_explanation")
+            return
         target = {"output": "#output-list", "whatif": "#whatif-actions"}.get(event.option_id or "")
         if target is not None:
             self.query_one(target, ChoiceList).focus()
@@ -96,6 +100,8 @@ class ReviewStep(WizardStep):
             return key_hint("[k]Enter[/k] choose what to copy and save (JSON, Terraform…)")
         if option is not None and option.id == "whatif":
             return key_hint("[k]Enter[/k] choose an action to take away")
+        if option is not None and option.id == "handout":
+            return key_hint("[k]Enter[/k] save this explanation as Markdown or HTML")
         return key_hint("[$success]Ready.[/] [k]ctrl+y[/k] copy · [k]ctrl+s[/k] save · [k]↑ ↓[/k] explain")
 
     def show_preview(self, preview: Preview) -> None:
@@ -119,6 +125,7 @@ class ReviewStep(WizardStep):
         if preview.warnings:
             entries.append(Option(f"Warnings ({len(preview.warnings)})", id="warnings"))
         entries.append(Option("What if an action were missing?", id="whatif"))
+        entries.append(Option("Save this explanation (Markdown or HTML)…", id="handout"))
         sections.set_options(entries)
         if not getattr(self, "_shown_once", False):
             highlighted, self._shown_once = 1, True  # start on the first statement
@@ -168,6 +175,13 @@ class ReviewStep(WizardStep):
             )
         elif section == "size":
             content = explain_size(preview)
+        elif section == "handout":
+            content = Content.from_markup(
+                "[b]Save this explanation[/b]\nThe policy, each statement and action (why, without it, the call "
+                "it serves), what breaks without each action, where it goes and the sources: the same handout "
+                "as [b]ecr-policy explain --format markdown|html[/b].\n\nPress [b]Enter[/b] (or [b]F5[/b] "
+                "anywhere) to choose Markdown or HTML and a file name."
+            )
         else:
             content = Content("\n").join(
                 template("[$warning]![/] $text", text=str(warning)) for warning in preview.warnings
@@ -204,7 +218,8 @@ class ReviewStep(WizardStep):
 
     def _show_whatif_result(self, action: str) -> None:
         preview: Preview = self._preview
-        self.query_one("#whatif-result", Static).update(what_if_without(preview, action))
+        result = self.query_one("#whatif-result", Static)
+        result.update(what_if_without(preview, action, result.content_region.width))
         holder = next(
             index
             for index, statement in enumerate(preview.policy.statements)
@@ -213,24 +228,12 @@ class ReviewStep(WizardStep):
         self.post_message(self.SectionHighlighted(holder))
 
 
-def what_if_without(preview: Preview, action: str) -> Content:
-    """What breaks without one action: the catalog's symptom and what `check` would report."""
-    # The statement's own row: a Lambda deployer's actions describe the deploy workflow, not docker pull.
-    rows = (row for statement in preview.policy.statements for row in statement.actions if row.name == action)
-    row = next(rows, None) or lookup(action)
-    findings = check_policy(without_action(preview.policy.document, action))
-    head = template("[b]Without $action[/b]\n$symptom", action=action, symptom=row.without if row else "")
-    if not findings:
-        return head + Content("\n\n`ecr-policy check` would find nothing: this action is not needed.")
-    lines = [
-        template(
-            f"\n[{'$error' if finding.severity == 'error' else '$warning'} b]$severity[/] $message",
-            severity=finding.severity,
-            message=finding.message,
-        )
-        for finding in findings
-    ]
-    return head + Content("\n\n`ecr-policy check` would report:") + Content("").join(lines)
+def what_if_without(preview: Preview, action: str, width: int = 0) -> Content:
+    """What breaks without one action: the same simulation and words as `ecr-policy explain
+    --without`, then each broken operation call by call (verdicts, deciding statement, message, fix)."""
+    lines = generated_what_if_lines(preview.policy, preview.bundle, action, *([width] if width > 20 else []))
+    head, *rest = lines
+    return template("[b]$head[/b]\n", head=head) + plain("\n".join(rest))
 
 
 def explain_statement(preview: Preview, index: int, width: int = 0) -> Content:
@@ -254,6 +257,9 @@ def explain_statement(preview: Preview, index: int, width: int = 0) -> Content:
                 source=action.source,
             )
         )
+        calls = call_map_lines(action.name, repository_shown(preview.policy))
+        if calls:
+            parts.append(template("[b]The call it serves[/b]\n$calls\n", calls="\n".join(calls)))
     parts.append(template("\n[b]Resource[/b] $note", note=statement.scope_note))
     return Content("").join(parts)
 
