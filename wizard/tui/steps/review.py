@@ -69,7 +69,7 @@ class ReviewStep(WizardStep):
         """Enter on "Output" or "What if" moves into its choices; on "Save this explanation"
         it asks where (the palette's "Save explanation" and F5 do the same)."""
         if event.option_id == "handout":
-            self.app.run_action("save_explanation")
+            self.app.action_save_explanation()  # type: ignore[attr-defined]
             return
         target = {"output": "#output-list", "whatif": "#whatif-actions"}.get(event.option_id or "")
         if target is not None:
