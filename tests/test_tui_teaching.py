@@ -13,7 +13,7 @@ from tests.conftest import FIXTURES, run_cli
 from tests.tui_helpers import screen_text
 from wizard.core.answers import Answers, Step
 from wizard.core.slides import slides_for
-from wizard.core.workloads import WORKLOADS, roles_lines
+from wizard.core.workloads import WORKLOADS, roles_lines, workload_fields
 from wizard.tui.app import PolicyWizardApp
 from wizard.tui.dialogs import ConfirmDialog, SaveDialog
 from wizard.tui.handout_dialog import HandoutFormatDialog
@@ -267,7 +267,14 @@ async def test_roles_view_shows_what_ecr_policy_roles_prints(size):
                 await pilot.press("down")
                 await pilot.pause()
             shown = flat(str(screen.query_one("#roles-detail", Static).content))
-            assert shown == flat("\n".join(roles_lines((workload,))))
-            assert shown in flat(cli.stdout)
+            printed = flat("\n".join(roles_lines((workload,))))
+            assert printed in flat(cli.stdout)
+            assert shown.startswith(workload.title)
+            for label, values in workload_fields(workload):
+                assert f"{label}:" in shown and f"{label}:" in printed
+                for value in values:
+                    assert f"• {flat(value)}" in shown and flat(value) in printed
+            for page in workload.sources:
+                assert f"Source: {page}" in shown and f"Source: {page}" in printed
         await pilot.press("escape")
         assert not isinstance(app.screen, RolesScreen)

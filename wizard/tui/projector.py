@@ -18,7 +18,7 @@ from wizard.core.builder import GeneratedPolicy
 from wizard.core.slides import Slide, slides_for
 from wizard.tui.outside import plain, template
 
-_LABELS = ("Why:", "Without it:", "Calls:", "Who:", "Attach to:")
+_LABELS = ("Why:", "Without it:", "Calls:", "Who:", "Attach to:", "Source:")
 """The labels core puts at the start of a slide's lines; drawn bold in the accent colour."""
 
 
@@ -39,7 +39,7 @@ class ProjectorScreen(Screen[None]):
         text-wrap: nowrap; text-overflow: ellipsis;
     }
     ProjectorScreen #slide-title {
-        height: auto; padding: 1 2; margin: 1 1 0 1;
+        height: auto; padding: 0 1; margin: 1 1 0 1;
         background: $foreground; color: $background; text-style: bold;
     }
     ProjectorScreen #slide-scroll { height: 1fr; margin: 0 1; scrollbar-size-vertical: 1; }
@@ -86,14 +86,12 @@ class ProjectorScreen(Screen[None]):
 
 
 def slide_body(slide: Slide) -> Content:
-    """The slide's lines, a blank line apart, each label bold; the source last, muted."""
+    """The slide's lines, a blank line apart, each label bold; the source last."""
     parts = []
-    for line in slide.lines:
+    for line in [*slide.lines, *([f"Source: {slide.source}"] if slide.source else [])]:
         label = next((label for label in _LABELS if line.startswith(label + " ")), None)
         if label is None:
             parts.append(plain(line))
         else:
-            parts.append(template("[b $accent]$label[/] $text", label=label, text=line[len(label) + 1 :]))
-    if slide.source:
-        parts.append(template("[$foreground-muted]Source: $source[/]", source=slide.source))
+            parts.append(template("[b $accent]$label[/]$text", label=label + " ", text=line[len(label) + 1 :]))
     return Content("\n\n").join(parts)

@@ -2,7 +2,7 @@
 Lambda, the same content as `ecr-policy roles` (wizard.core.workloads builds both).
 
 The workloads are listed on the left (above the details on narrow terminals); the chosen one's
-fields fill the rest, wrapped to the width there is.
+fields fill the rest.
 """
 
 from __future__ import annotations
@@ -16,11 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wizard.core.workloads import WORKLOADS, Workload, roles_lines
+from wizard.core.workloads import WORKLOADS, Workload, workload_fields
 from wizard.tui.outside import plain, template
-
-FIELD_LABEL_WIDTH = 21
-"""roles_lines indents each field's text by this much (two spaces and a 19-column label)."""
 
 
 class RolesScreen(Screen[None]):
@@ -54,7 +51,6 @@ class RolesScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= self.WIDE, "-wide")
-        self.call_after_refresh(self._show)
 
     @on(OptionList.OptionHighlighted, "#roles-list")
     def _highlighted(self) -> None:
@@ -67,22 +63,16 @@ class RolesScreen(Screen[None]):
 
     def _show(self) -> None:
         detail = self.query_one("#roles-detail", Static)
-        width = detail.content_region.width or 60
-        detail.update(workload_content(self.workload, max(width, FIELD_LABEL_WIDTH + 20)))
+        detail.update(workload_content(self.workload))
         self.query_one("#roles-scroll", VerticalScroll).scroll_home(animate=False)
 
 
-def workload_content(workload: Workload, width: int) -> Content:
-    """`ecr-policy roles WORKLOAD`'s lines, the title bold and each field's label in the accent
-    colour; continuation lines keep their indent."""
-    first, *fields = roles_lines((workload,), width)
-    parts = [template("[b]$title[/b]", title=first)]
-    for line in fields:
-        label, text = line[:FIELD_LABEL_WIDTH], line[FIELD_LABEL_WIDTH:]
-        if line.startswith("  Source: "):
-            parts.append(template("[$foreground-muted]$line[/]", line=line))
-        elif label.strip():
-            parts.append(template("[b $accent]$label[/]$text", label=label, text=text))
-        else:
-            parts.append(plain(line))
+def workload_content(workload: Workload) -> Content:
+    """`ecr-policy roles WORKLOAD`'s fields: the title, then each label in the accent colour on
+    its own line and its values under it (Textual wraps each value to the width there is)."""
+    parts = [template("[b]$title[/b]", title=workload.title)]
+    for label, values in workload_fields(workload):
+        parts.append(template("[b $accent]$label:[/]", label=label))
+        parts += [template("• $value", value=value) for value in values]
+    parts += [template("[b $accent]Source:[/] $page", page=page) for page in workload.sources]
     return Content("\n").join(parts)
