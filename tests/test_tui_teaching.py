@@ -278,3 +278,25 @@ async def test_roles_view_shows_what_ecr_policy_roles_prints(size):
                 assert f"Source: {page}" in shown and f"Source: {page}" in printed
         await pilot.press("escape")
         assert not isinstance(app.screen, RolesScreen)
+
+
+# -- item 6: the keys are in the help ------------------------------------------------------------
+
+
+async def test_help_lists_every_wizard_key_with_the_teaching_keys():
+    from wizard.tui.dialogs import HelpScreen
+
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text Static", Static).content)
+        keys = [
+            binding.key.split(",")[0]
+            for binding in PolicyWizardApp.BINDINGS
+            if binding.description and not binding.description.startswith("Go to")
+        ]
+        assert {"f5", "f6", "f7"} <= set(keys)
+        for key in keys:
+            assert f"\n  {key} " in text, f"{key} is not in the help"
+        assert "projector view" in text and "roles side by side" in text and "Markdown or HTML" in text
