@@ -93,6 +93,23 @@ async def test_what_if_is_the_simulation_explain_without_prints():
         assert "Call by call, docker push" not in shown
 
 
+async def test_the_what_if_result_is_readable_at_80x24():
+    app = seed_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_review(pilot)
+        await highlight_section(pilot, "whatif")
+        await pilot.press("enter", "down")
+        result = app.query_one("#whatif-result-scroll")
+        assert result.region.height >= 6, "the section list shrinks to leave the simulation room"
+        await pilot.press("tab")
+        assert app.focused is result
+        assert "shift+tab" in str(app.query_one("#nav", Static).content)
+        await pilot.press("down", "down", "down")
+        assert result.scroll_y == 3
+        await pilot.press("escape")
+        assert app.focused is app.query_one("#sections") and app.step is Step.REVIEW
+
+
 async def test_each_action_shows_the_call_it_serves_with_sources():
     app = seed_app()
     async with app.run_test(size=SIZE) as pilot:

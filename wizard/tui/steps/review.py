@@ -40,6 +40,9 @@ class ReviewStep(WizardStep):
     ReviewStep.-whatif #explanation-scroll, ReviewStep.-output #explanation-scroll { display: none; }
     ReviewStep #whatif-actions { height: auto; max-height: 9; overflow-y: auto; }
     ReviewStep #whatif-result-scroll { height: 1fr; scrollbar-size-vertical: 1; }
+    ReviewStep #whatif-result-scroll:focus { background-tint: $primary 8%; }
+    /* The simulation runs long: on short terminals the section list gives it room. */
+    ReviewStep.-short.-whatif #sections { max-height: 3; }
     """
 
     class SectionHighlighted(Message):
@@ -48,7 +51,7 @@ class ReviewStep(WizardStep):
             self.statement_index = statement_index
 
     BINDINGS = [Binding("escape", "leave_choices", "Back to the list")]
-    SUB_LISTS = ("output-list", "whatif-actions")
+    SUB_LISTS = ("output-list", "whatif-actions", "whatif-result-scroll")
     """The choices inside a section: Enter on the section goes in, Enter or Escape comes back."""
 
     def compose(self) -> ComposeResult:
@@ -93,7 +96,9 @@ class ReviewStep(WizardStep):
         if focused is not None and focused.id == "output-list":
             return key_hint("[k]↑ ↓[/k] what to copy and save · [k]Enter[/k] or [k]Esc[/k]: back")
         if focused is not None and focused.id == "whatif-actions":
-            return key_hint("[k]↑ ↓[/k] take another action away · [k]Enter[/k] or [k]Esc[/k]: back")
+            return key_hint("[k]↑ ↓[/k] take another away · [k]tab[/k] read it · [k]Esc[/k] back")
+        if focused is not None and focused.id == "whatif-result-scroll":
+            return key_hint("[k]↑ ↓[/k] read · [k]shift+tab[/k] choose another action")
         sections = self.query_one("#sections", OptionList)
         option = sections.highlighted_option
         if option is not None and option.id == "output":
@@ -133,6 +138,7 @@ class ReviewStep(WizardStep):
         self._explain(entries[sections.highlighted].id or "")
 
     def on_resize(self) -> None:
+        self.set_class(self.size.height < 30, "-short")
         option = self.query_one("#sections", OptionList).highlighted_option
         if option is not None and option.id:
             self._explain(option.id)  # long action names break to fit the new width
