@@ -3,10 +3,12 @@ call map per action, Save explanation (F5), the projector view (F6) and the role
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from textual.widgets import Input, OptionList, Static
 
 from tests.conftest import FIXTURES, run_cli
@@ -91,6 +93,20 @@ async def test_what_if_is_the_simulation_explain_without_prints():
         assert "docker push: still works; none of its calls needs ecr:BatchGetImage." in shown
         assert "Call by call, docker pull without ecr:BatchGetImage:" in shown
         assert "Call by call, docker push" not in shown
+
+
+async def test_what_if_on_ecr_public_says_it_is_not_simulated_and_what_check_finds():
+    answers = Answers(repositories=["my-app"], region="us-east-1", account="123456789012", public=True)
+    app = PolicyWizardApp(answers=answers)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_review(pilot)
+        await highlight_section(pilot, "whatif")
+        actions = [a.name for s in app.preview.policy.statements for a in s.actions]
+        await pilot.press("enter", *["down"] * actions.index("ecr-public:PutImage"))
+        shown = flat(str(app.query_one("#whatif-result", Static).content))
+        assert shown.startswith("Without ecr-public:PutImage")
+        assert "Pushes to ECR Public (public.ecr.aws) are not simulated" in shown
+        assert "the policy without ecr-public:PutImage:" in shown
 
 
 async def test_the_what_if_result_is_readable_at_80x24():
@@ -198,8 +214,13 @@ async def test_save_explanation_from_the_review_list_as_markdown(tmp_path: Path,
         await pilot.pause()
     written = (tmp_path / "ecr-policy-explained.md").read_text()
     expected = run_cli("explain", str(FIXTURES / "seed_policy.json"), "--format", "markdown").stdout
-    for statement in app.preview.policy.statements:
-        assert "### Statement" in written and statement.sid in written
+    tokens = MarkdownIt().parse(written)
+    headings = [tokens[i + 1].content for i, token in enumerate(tokens) if token.type == "heading_open"]
+    for number, statement in enumerate(app.preview.policy.statements, 1):
+        assert f"Statement {number}: {statement.sid} ({statement.title})" in headings
+    fences = [token for token in tokens if token.type == "fence"]
+    assert json.loads(fences[0].content) == json.loads(app.policy_json), "the policy itself, first"
+    assert [f.info for f in fences].count("mermaid") == 2, "the push and the pull as sequence diagrams"
     # the same what-if table as `explain --format markdown` (the sections after the policy differ
     # only where the wizard knows more: the builder's words and the role)
     table = [line for line in expected.splitlines() if line.startswith("| ecr:")]
