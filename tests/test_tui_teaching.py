@@ -338,3 +338,25 @@ async def test_help_lists_every_wizard_key_with_the_teaching_keys():
         for key in keys:
             assert f"\n  {key} " in text, f"{key} is not in the help"
         assert "projector view" in text and "roles side by side" in text and "Markdown or HTML" in text
+
+
+@pytest.mark.parametrize(
+    "role, options",
+    [("ecs", {}), ("eks", {}), ("lambda", {}), ("ci", {"public": True})],
+    ids=["ecs", "eks", "lambda", "public"],
+)
+async def test_projector_for_every_role_reaches_the_login_slide(role, options):
+    from wizard.core.request import Role
+
+    answers = Answers(role=Role(role), repositories=["my-app"], region="us-east-1", account="123456789012", **options)
+    app = PolicyWizardApp(answers=answers)
+    async with app.run_test(size=(64, 20)) as pilot:
+        await to_review(pilot)
+        await pilot.press("f6")
+        screen = app.screen
+        assert isinstance(screen, ProjectorScreen)
+        await pilot.press("end")
+        assert screen.slide.place == "Log in" and "docker login" in screen_text(app)
+        await pilot.press("left")
+        assert screen.slide.place == "Where it goes"
+        assert flat(screen.slide.lines[0]) in flat(str(screen.query_one("#slide-body", Static).content))
