@@ -21,6 +21,8 @@ SCREENS = {
     "projector-statement": (seeded, ["alt+5", "f6"]),
     # EKS nodes: the longest entry (three sources, the add-on registry).
     "roles-eks-nodes": (lambda theme: PolicyWizardApp(theme=theme), ["f7", "down", "down", "down"]),
+    # Save explanation: Markdown or HTML, over the review step.
+    "save-explanation": (seeded, ["alt+5", "f5"]),
 }
 
 
