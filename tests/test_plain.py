@@ -21,7 +21,7 @@ from wizard.tui.app import PolicyWizardApp
 
 DOWN, ENTER, CTRL_C, CTRL_D, BACKSPACE = "\x1b[B", "\r", "\x03", "\x04", "\x7f"
 ROLE_DOWNS = {Role.CI: 0, Role.ECS: 1, Role.EKS: 2, Role.LAMBDA: 3}
-DONE = DOWN * 3 + ENTER  # "What now?" -> Done
+DONE = DOWN * 5 + ENTER  # "What now?" -> Done (the last choice)
 SETUP = ENTER * 4  # options: none; trust: the role's default; role name: suggested; same account
 
 

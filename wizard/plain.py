@@ -432,6 +432,8 @@ class PlainWizard:
                     Choice(f"Copy it to the clipboard ({title})", value="copy"),
                     Choice(f"Save it to a file ({title})", value="save"),
                     Choice("Change what to copy or save (Terraform, CloudFormation, a script...)", value="output"),
+                    Choice("What if an action were missing? (simulated call by call)", value="whatif"),
+                    Choice("Save the explanation (Markdown or HTML handout)", value="handout"),
                     Choice("Done (the policy is printed above)", value="done"),
                 ],
             )
@@ -448,8 +450,32 @@ class PlainWizard:
                 )
                 preview = replace(preview, output=output)
                 self.say(preview.text().rstrip("\n"))
+            elif choice == "whatif":
+                self._what_if(preview)
+            elif choice == "handout":
+                self._save_explanation(preview)
             else:
                 return
+
+    def _what_if(self, preview: Preview) -> None:
+        """Take one action away: the same simulation and words as `ecr-policy explain --without`."""
+        from wizard.core.explained import generated_what_if_lines
+
+        actions = [action.name for statement in preview.policy.statements for action in statement.actions]
+        action = self._select("Take away which action?", [Choice(name, value=name) for name in actions])
+        self.say()
+        self.say("\n".join(generated_what_if_lines(preview.policy, preview.bundle, action)))
+        self.say()
+
+    def _save_explanation(self, preview: Preview) -> None:
+        """The handout `explain --format markdown|html` writes, for this policy."""
+        from wizard.core.explained import HANDOUT_FORMATS, explanation_text
+
+        format_key = self._select(
+            "Save the explanation as:", [Choice(f.title, value=key) for key, f in HANDOUT_FORMATS.items()]
+        )
+        text = explanation_text(preview.policy, preview.bundle, preview.warnings, format_key)
+        self._save([text], HANDOUT_FORMATS[format_key].file_name)
 
     def _terminal_copy(self, text: str) -> None:
         self.out.write(osc52_sequence(text))

@@ -155,9 +155,8 @@ def run_explain(args: argparse.Namespace) -> int:
 
 def _explain_without(args: argparse.Namespace, document) -> int:
     """`explain --without ACTION`: the same simulation as `simulate` and the wizard's what-if."""
-    from wizard.core.lint import check_document, report_text
+    from wizard.core.explained import without_lines
     from wizard.core.policy import Kind
-    from wizard.core.simulate.render import what_if_lines
     from wizard.core.simulate.whatif import listed_actions, what_if_without
     from wizard.core.text import quoted, visible
 
@@ -185,18 +184,9 @@ def _explain_without(args: argparse.Namespace, document) -> int:
     action = known.action if known else args.without
     image = _image_argument(args.image) if args.image else None
     what_if = what_if_without(document, action, image=image)
-    reduced = check_document(_reduced(document, action))
-    lines = what_if_lines(what_if)
-    lines += ["", "`ecr-policy check` on the policy without it:"]
-    lines.append(report_text(reduced, "the policy without " + action).rstrip("\n"))
+    lines = without_lines(what_if, document)  # the wizard's what-if shows the same lines
     write_stdout(visible("\n".join(lines) + "\n", keep_newlines=True))
     return EXIT_OK
-
-
-def _reduced(document, action: str):
-    from wizard.core.simulate.whatif import without
-
-    return without(document, action)
 
 
 def _image_argument(text: str):

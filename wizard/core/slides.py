@@ -23,7 +23,8 @@ class Slide(namedtuple("Slide", "place title lines source")):
     __slots__ = ()
 
 
-def _single_repository(policy: GeneratedPolicy) -> str:
+def repository_shown(policy: GeneratedPolicy) -> str:
+    """The repository the call map names: the policy's only literal repository, else NAME."""
     names = policy.request.repositories
     return names[0] if len(names) == 1 and "*" not in names[0] and "?" not in names[0] else "NAME"
 
@@ -32,7 +33,7 @@ def slides_for(policy: GeneratedPolicy) -> list[Slide]:
     """Every statement, then each of its actions, then who really pulls, then the login."""
     slides = []
     count = len(policy.statements)
-    repository = _single_repository(policy)
+    repository = repository_shown(policy)
     for number, statement in enumerate(policy.statements, 1):
         place = f"Statement {number} of {count}"
         title = f"{statement.sid} · {statement.title}"

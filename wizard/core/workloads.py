@@ -168,6 +168,17 @@ def identity_summary(workload: Workload) -> list[str]:
     return lines
 
 
+def workload_fields(workload: Workload) -> list[tuple[str, list[str]]]:
+    """The comparison's fields for one workload, in order: (label, its values)."""
+    return [
+        ("Makes the calls", [workload.who_calls]),
+        ("Role trusts", trust_principals(workload)),
+        ("Fetches the token", [workload.token_fetcher]),
+        ("Repository policy", [workload.repository_policy]),
+        ("Identity policy", identity_summary(workload)),
+    ]
+
+
 def roles_lines(workloads: tuple[Workload, ...] = WORKLOADS, width: int = 78) -> list[str]:
     """The side-by-side comparison for terminals: one block per workload, labelled fields."""
 
@@ -177,13 +188,9 @@ def roles_lines(workloads: tuple[Workload, ...] = WORKLOADS, width: int = 78) ->
     lines = []
     for workload in workloads:
         lines += ["", workload.title]
-        lines += field("Makes the calls:", workload.who_calls)
-        for index, principal in enumerate(trust_principals(workload)):
-            lines += field("Role trusts:" if index == 0 else "", principal)
-        lines += field("Fetches the token:", workload.token_fetcher)
-        lines += field("Repository policy:", workload.repository_policy)
-        for index, statement in enumerate(identity_summary(workload)):
-            lines += field("Identity policy:" if index == 0 else "", statement)
+        for label, values in workload_fields(workload):
+            for index, value in enumerate(values):
+                lines += field(f"{label}:" if index == 0 else "", value)
         lines += [f"  Source: {page}" for page in workload.sources]
     return lines[1:]
 

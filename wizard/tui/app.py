@@ -29,6 +29,7 @@ from wizard.tui.outside import notify, plain, template
 from wizard.tui.preview import PolicyView
 from wizard.tui.steps import load_step
 from wizard.tui.steps.base import Advance, WizardStep, short_problem
+from wizard.tui.teaching import TEACHING_ACTIONS, TEACHING_BINDINGS, TeachingActions, teaching_commands
 from wizard.tui.widgets import StepBar, set_content
 
 EXIT_CANCELLED = 130
@@ -71,7 +72,7 @@ def _step_bindings() -> list[Binding]:
     return jumps
 
 
-class PolicyWizardApp(App[None]):
+class PolicyWizardApp(TeachingActions, App[None]):
     """Walks through role, repositories, region and account, trust; shows the policy as it grows.
 
     Dialogs and the clipboard are imported when first used: start-up time is measured
@@ -91,9 +92,10 @@ class PolicyWizardApp(App[None]):
         Binding("ctrl+o", "open_policy", "Check file"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        *TEACHING_BINDINGS,
         *_step_bindings(),
     ]
-    WIZARD_ACTIONS = frozenset({"next", "back", "copy", "save", "go", "open_policy"})
+    WIZARD_ACTIONS = frozenset({"next", "back", "copy", "save", "go", "open_policy", *TEACHING_ACTIONS})
     """Actions on the wizard's own screen: not offered while a dialog or another screen is up."""
 
     def __init__(self, theme: str | None = None, answers: Answers | None = None, debug: bool = False) -> None:
@@ -479,6 +481,7 @@ class PolicyWizardApp(App[None]):
             "Open a policy file or paste one: explanations and findings",
             self.action_open_policy,
         )
+        yield from teaching_commands(self)
         yield SystemCommand("Help: keys", "List the keys (F1)", self.action_help)
 
 

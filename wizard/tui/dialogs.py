@@ -268,10 +268,18 @@ The line above the keys always says what Enter does where you are.
 
 [b]Review[/b]
   [b $accent]↑ ↓[/]            statements; the policy highlights each one
-  [b $accent]enter[/]          on "Output" or "What if": choose inside them
+  [b $accent]enter[/]          on "Output" or "What if": choose inside them;
+                 on "Save this explanation": Markdown or HTML
   [b $accent]escape[/]         back from those choices to the list
   [b $accent]ctrl+y[/]         copy (system clipboard, else the terminal's)
   [b $accent]ctrl+s[/]         save to a file (asks before replacing one)
+
+[b]Teaching[/b]
+  [b $accent]f5[/]             save the explanation as Markdown or HTML (a handout)
+  [b $accent]f6[/]             projector view: statement by statement, action by
+                 action; [b $accent]→[/] or [b $accent]n[/] next, [b $accent]←[/] or [b $accent]p[/] back, [b $accent]escape[/] leaves
+  [b $accent]f7[/]             roles side by side: who pulls or pushes for CI, ECS,
+                 EKS and Lambda
 
 [b]Everything else[/b]
   [b $accent]ctrl+o[/]         check and explain a policy (a file, or pasted)

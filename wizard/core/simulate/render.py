@@ -57,7 +57,7 @@ def granted_text(result: StepResult) -> str:
     return " and ".join(parts)
 
 
-def header_lines(simulation: Simulation, labels: dict[str, str]) -> list[str]:
+def header_lines(simulation: Simulation, labels: dict[str, str], width: int = WIDTH) -> list[str]:
     """What was simulated: the operation, the image, the policies and the caller."""
     operation, image = simulation.operation, simulation.image
     lines = [f"Simulated: {operation.title}", f"  Image: {image}"]
@@ -67,66 +67,67 @@ def header_lines(simulation: Simulation, labels: dict[str, str]) -> list[str]:
         else:
             lines.append(f"  {which.capitalize()} policy: {labels.get(which, which)} (read as {document.kind.title})")
     who = operation.client.role_name
-    lines += _wrap(f"Caller: {simulation.caller.name}, {who}", "  ", "    ")
+    lines += _wrap(f"Caller: {simulation.caller.name}, {who}", "  ", "    ", width)
     if simulation.cross_account:
         lines += _wrap(
             f"The caller's account ({simulation.caller.account}) is not the repository's ({image.account}): "
             "both the identity policy and the repository policy must allow each call.",
             "  ",
             "    ",
+            width,
         )
     return lines
 
 
-def step_lines(result: StepResult, simulation: Simulation) -> list[str]:
+def step_lines(result: StepResult, simulation: Simulation, width: int = WIDTH) -> list[str]:
     number = f"{result.number}. "
     text = result.spec.text()
     said_by_itself = text.startswith("`") or text.lower().startswith(result.spec.actor.lower())
-    lines = _wrap(text if said_by_itself else f"{result.spec.actor}: {text}", number, " " * len(number))
+    lines = _wrap(text if said_by_itself else f"{result.spec.actor}: {text}", number, " " * len(number), width)
     pad = " " * len(number)
     command = command_of(result, simulation)
     if command:
         lines.append(f"{pad}$ {command}")
     lines += [f"{pad}{request}" for request in requests_of(result, simulation)]
-    lines += _wrap(verdict_text(result), pad + "→ ", pad + "  ")
+    lines += _wrap(verdict_text(result), pad + "→ ", pad + "  ", width)
     return lines
 
 
-def report_lines(simulation: Simulation, labels: dict[str, str] | None = None) -> list[str]:
+def report_lines(simulation: Simulation, labels: dict[str, str] | None = None, width: int = WIDTH) -> list[str]:
     """The whole simulation: header, each call reached, the refusal's message and fix, the outcome."""
-    lines = [*header_lines(simulation, labels or {}), ""]
+    lines = [*header_lines(simulation, labels or {}, width), ""]
     reached = [r for r in simulation.results if r.verdict.outcome != NOT_REACHED]
     skipped = [r for r in simulation.results if r.verdict.outcome == NOT_REACHED]
     for result in reached:
-        lines += step_lines(result, simulation)
+        lines += step_lines(result, simulation, width)
     if skipped:
         first, last = skipped[0].number, skipped[-1].number
         span = f"{first}." if first == last else f"{first}.-{last}."
         names = ", ".join(dict.fromkeys(r.action for r in skipped if r.action))
-        lines += _wrap(f"not reached: {names}", f"{span} ", " " * (len(span) + 1))
+        lines += _wrap(f"not reached: {names}", f"{span} ", " " * (len(span) + 1), width)
     lines.append("")
-    lines += outcome_lines(simulation)
+    lines += outcome_lines(simulation, width)
     return lines
 
 
-def outcome_lines(simulation: Simulation) -> list[str]:
+def outcome_lines(simulation: Simulation, width: int = WIDTH) -> list[str]:
     title = simulation.operation.title
     refusal = simulation.refusal
     if refusal is None:
         caveat = " if the conditions marked above hold" if simulation.conditional else ""
-        return _wrap(f"Result: {title} would succeed{caveat}: every call is allowed.", "")
+        return _wrap(f"Result: {title} would succeed{caveat}: every call is allowed.", "", width=width)
     said = refusals.wording(simulation)
     lines = [f"Result: {title} fails at call {refusal.number} ({refusal.action})."]
     how = "prints" if said.exact else "prints (composed from the two real messages below)"
-    lines += _wrap(f"{said.who} {how}:", "")
+    lines += _wrap(f"{said.who} {how}:", "", width=width)
     for line in said.text.splitlines():
-        lines += _wrap(line, "  ", "    ")
+        lines += _wrap(line, "  ", "    ", width)
     if said.note:
-        lines += _wrap(said.note, "  ")
+        lines += _wrap(said.note, "  ", width=width)
     lines += [f"  Seen in: {page}" for page in said.sources]
     lines.append("Fix:")
     for sentence in refusals.fix(simulation):
-        lines += _wrap(sentence, "  - ", "    ")
+        lines += _wrap(sentence, "  - ", "    ", width)
     return lines
 
 
@@ -250,19 +251,19 @@ __all__ = ["ALLOWED", "as_dict", "diagram_lines", "mermaid", "report_lines"]
 # -- what if an action were missing --------------------------------------------------------------
 
 
-def what_if_lines(what_if) -> list[str]:
+def what_if_lines(what_if, width: int = WIDTH) -> list[str]:
     """The what-if in words: for each operation, whether it breaks, where, and what the user sees."""
     where = ", ".join(statement.where for statement in what_if.listed) or "no statement"
-    lines = _wrap(f"Without {what_if.action} (listed in {where})", "")
+    lines = _wrap(f"Without {what_if.action} (listed in {where})", "", width=width)
     origin = "an example repository: the policy names none" if what_if.example else "the policy's first repository"
-    lines += _wrap(f"Simulated with {what_if.image} ({origin}).", "")
+    lines += _wrap(f"Simulated with {what_if.image} ({origin}).", "", width=width)
     for before, after in what_if.outcomes:
         lines.append("")
-        lines += _outcome_summary(before, after, what_if.action)
+        lines += _outcome_summary(before, after, what_if.action, width)
     return lines
 
 
-def _outcome_summary(before: Simulation, after: Simulation, action: str) -> list[str]:
+def _outcome_summary(before: Simulation, after: Simulation, action: str, width: int = WIDTH) -> list[str]:
     title = before.operation.title
     if title.startswith(("the ", "an ", "a ")):  # "docker push" stays a command
         title = title[:1].upper() + title[1:]
@@ -273,17 +274,18 @@ def _outcome_summary(before: Simulation, after: Simulation, action: str) -> list
             "is refused), so taking the action away changes nothing here.",
             "",
             "  ",
+            width,
         )
     if after.succeeded:
-        return _wrap(f"{title}: still works; none of its calls needs {action}.", "", "  ")
+        return _wrap(f"{title}: still works; none of its calls needs {action}.", "", "  ", width)
     refusal = after.refusal
     requests = requests_of(refusal, after)
     call = f", {requests[0]}" if requests else ""
-    lines = _wrap(f"{title}: breaks at call {refusal.number}{call} ({refusal.action}).", "", "  ")
+    lines = _wrap(f"{title}: breaks at call {refusal.number}{call} ({refusal.action}).", "", "  ", width)
     said = refusals.wording(after)
     how = "prints" if said.exact else "prints (composed from real messages)"
-    lines += _wrap(f"{said.who} {how}:", "  ")
+    lines += _wrap(f"{said.who} {how}:", "  ", width=width)
     for line in said.text.splitlines():
-        lines += _wrap(line, "    ", "      ")
+        lines += _wrap(line, "    ", "      ", width)
     lines += [f"  Seen in: {page}" for page in said.sources]
     return lines

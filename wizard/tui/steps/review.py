@@ -14,12 +14,12 @@ from textual.widgets.option_list import Option
 
 from wizard.core.answers import OUTPUT_TITLES, Preview, Step
 from wizard.core.builder import render_json
-from wizard.core.catalog import lookup
 from wizard.core.explain import login_lines, logs_in
-from wizard.core.lint import check_policy, without_action
+from wizard.core.explained import call_map_lines, generated_what_if_lines
 from wizard.core.regions import PUBLIC_LOGIN_COMMAND, login_command
 from wizard.core.roles import ROLES
 from wizard.core.size import Strategy
+from wizard.core.slides import repository_shown
 from wizard.tui.outside import plain, template
 from wizard.tui.steps.base import WizardStep, key_hint
 from wizard.tui.widgets import ChoiceList
@@ -40,6 +40,9 @@ class ReviewStep(WizardStep):
     ReviewStep.-whatif #explanation-scroll, ReviewStep.-output #explanation-scroll { display: none; }
     ReviewStep #whatif-actions { height: auto; max-height: 9; overflow-y: auto; }
     ReviewStep #whatif-result-scroll { height: 1fr; scrollbar-size-vertical: 1; }
+    ReviewStep #whatif-result-scroll:focus { background-tint: $primary 8%; }
+    /* The simulation runs long: on short terminals the section list gives it room. */
+    ReviewStep.-short.-whatif #sections { max-height: 3; }
     """
 
     class SectionHighlighted(Message):
@@ -48,7 +51,7 @@ class ReviewStep(WizardStep):
             self.statement_index = statement_index
 
     BINDINGS = [Binding("escape", "leave_choices", "Back to the list")]
-    SUB_LISTS = ("output-list", "whatif-actions")
+    SUB_LISTS = ("output-list", "whatif-actions", "whatif-result-scroll")
     """The choices inside a section: Enter on the section goes in, Enter or Escape comes back."""
 
     def compose(self) -> ComposeResult:
@@ -66,7 +69,11 @@ class ReviewStep(WizardStep):
 
     @on(OptionList.OptionSelected, "#sections")
     def _enter_section(self, event: OptionList.OptionSelected) -> None:
-        """Enter on "Output" or "What if" moves into its choices."""
+        """Enter on "Output" or "What if" moves into its choices; on "Save this explanation"
+        it asks where (the palette's "Save explanation" and F5 do the same)."""
+        if event.option_id == "handout":
+            self.app.action_save_explanation()  # type: ignore[attr-defined]
+            return
         target = {"output": "#output-list", "whatif": "#whatif-actions"}.get(event.option_id or "")
         if target is not None:
             self.query_one(target, ChoiceList).focus()
@@ -89,13 +96,17 @@ class ReviewStep(WizardStep):
         if focused is not None and focused.id == "output-list":
             return key_hint("[k]↑ ↓[/k] what to copy and save · [k]Enter[/k] or [k]Esc[/k]: back")
         if focused is not None and focused.id == "whatif-actions":
-            return key_hint("[k]↑ ↓[/k] take another action away · [k]Enter[/k] or [k]Esc[/k]: back")
+            return key_hint("[k]↑ ↓[/k] take another away · [k]tab[/k] read it · [k]Esc[/k] back")
+        if focused is not None and focused.id == "whatif-result-scroll":
+            return key_hint("[k]↑ ↓[/k] read · [k]shift+tab[/k] choose another action")
         sections = self.query_one("#sections", OptionList)
         option = sections.highlighted_option
         if option is not None and option.id == "output":
             return key_hint("[k]Enter[/k] choose what to copy and save (JSON, Terraform…)")
         if option is not None and option.id == "whatif":
             return key_hint("[k]Enter[/k] choose an action to take away")
+        if option is not None and option.id == "handout":
+            return key_hint("[k]Enter[/k] save this explanation as Markdown or HTML")
         return key_hint("[$success]Ready.[/] [k]ctrl+y[/k] copy · [k]ctrl+s[/k] save · [k]↑ ↓[/k] explain")
 
     def show_preview(self, preview: Preview) -> None:
@@ -122,6 +133,7 @@ class ReviewStep(WizardStep):
         if preview.warnings:
             entries.append(Option(f"Warnings ({len(preview.warnings)})", id="warnings"))
         entries.append(Option("What if an action were missing?", id="whatif"))
+        entries.append(Option("Save this explanation (Markdown or HTML)…", id="handout"))
         sections.set_options(entries)
         if not getattr(self, "_shown_once", False):
             highlighted, self._shown_once = 1, True  # start on the first statement
@@ -129,6 +141,7 @@ class ReviewStep(WizardStep):
         self._explain(entries[sections.highlighted].id or "")
 
     def on_resize(self) -> None:
+        self.set_class(self.size.height < 30, "-short")
         option = self.query_one("#sections", OptionList).highlighted_option
         if option is not None and option.id:
             self._explain(option.id)  # long action names break to fit the new width
@@ -175,6 +188,13 @@ class ReviewStep(WizardStep):
             )
         elif section == "size":
             content = explain_size(preview)
+        elif section == "handout":
+            content = Content.from_markup(
+                "[b]Save this explanation[/b]\nThe policy, each statement and action (why, without it, the call "
+                "it serves), what breaks without each action, where it goes and the sources: the same handout "
+                "as [b]ecr-policy explain --format markdown|html[/b].\n\nPress [b]Enter[/b] (or [b]F5[/b] "
+                "anywhere) to choose Markdown or HTML and a file name."
+            )
         else:
             content = Content("\n").join(
                 template("[$warning]![/] $text", text=str(warning)) for warning in preview.warnings
@@ -211,7 +231,8 @@ class ReviewStep(WizardStep):
 
     def _show_whatif_result(self, action: str) -> None:
         preview: Preview = self._preview
-        self.query_one("#whatif-result", Static).update(what_if_without(preview, action))
+        result = self.query_one("#whatif-result", Static)
+        result.update(what_if_without(preview, action, result.content_region.width))
         holder = next(
             index
             for index, statement in enumerate(preview.policy.statements)
@@ -220,24 +241,12 @@ class ReviewStep(WizardStep):
         self.post_message(self.SectionHighlighted(holder))
 
 
-def what_if_without(preview: Preview, action: str) -> Content:
-    """What breaks without one action: the catalog's symptom and what `check` would report."""
-    # The statement's own row: a Lambda deployer's actions describe the deploy workflow, not docker pull.
-    rows = (row for statement in preview.policy.statements for row in statement.actions if row.name == action)
-    row = next(rows, None) or lookup(action)
-    findings = check_policy(without_action(preview.policy.document, action))
-    head = template("[b]Without $action[/b]\n$symptom", action=action, symptom=row.without if row else "")
-    if not findings:
-        return head + Content("\n\n`ecr-policy check` would find nothing: this action is not needed.")
-    lines = [
-        template(
-            f"\n[{'$error' if finding.severity == 'error' else '$warning'} b]$severity[/] $message",
-            severity=finding.severity,
-            message=finding.message,
-        )
-        for finding in findings
-    ]
-    return head + Content("\n\n`ecr-policy check` would report:") + Content("").join(lines)
+def what_if_without(preview: Preview, action: str, width: int = 0) -> Content:
+    """What breaks without one action: the same simulation and words as `ecr-policy explain
+    --without`, then each broken operation call by call (verdicts, deciding statement, message, fix)."""
+    lines = generated_what_if_lines(preview.policy, preview.bundle, action, *([width] if width > 20 else []))
+    head, *rest = lines
+    return template("[b]$head[/b]\n", head=head) + plain("\n".join(rest))
 
 
 def explain_statement(preview: Preview, index: int, width: int = 0) -> Content:
@@ -261,6 +270,9 @@ def explain_statement(preview: Preview, index: int, width: int = 0) -> Content:
                 source=action.source,
             )
         )
+        calls = call_map_lines(action.name, repository_shown(preview.policy))
+        if calls:
+            parts.append(template("[b]The call it serves[/b]\n$calls\n", calls="\n".join(calls)))
     parts.append(template("\n[b]Resource[/b] $note", note=statement.scope_note))
     return Content("").join(parts)
 
