@@ -253,3 +253,17 @@ def test_plain_offers_no_tighten_for_a_clean_policy():
     output = run_plain(DOWN + ENTER + str(seed) + ENTER)
     assert output == run_cli("check", str(seed)).stdout, "the same report as `ecr-policy check`, and no question"
     assert "intent:" not in output
+
+
+# Issue 15: the README's example is what the CLI prints ---------------------------------------
+
+
+def test_readme_tighten_example_is_the_real_output():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Tightening a broad policy", 1)[1]
+    block = section.split("```console\n", 1)[1].split("```", 1)[0]
+    command, shown = block.split("\n", 1)
+    arguments = command.removeprefix("$ ecr-policy ").split()
+    result = run_cli(*arguments)
+    assert result.returncode == 0, result.stderr
+    assert shown == result.stdout + result.stderr
