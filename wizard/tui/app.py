@@ -20,13 +20,13 @@ from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
 from textual.widgets import ContentSwitcher, Footer, Label, Static
 
-from wizard.core.answers import OUTPUT_NOUNS, OUTPUT_TITLES, Answers, Preview, Step
+from wizard.core.answers import Answers, Preview, Step, output_noun, output_title
 from wizard.core.regions import region_from_environment
 from wizard.core.size import Strategy, policy_size
 from wizard.core.text import visible
 from wizard.themes import DEFAULT_THEME, ThemeData, load_themes
 from wizard.tui.outside import notify, plain, template
-from wizard.tui.preview import PolicyView
+from wizard.tui.preview import PolicyView, language_of
 from wizard.tui.steps import load_step
 from wizard.tui.steps.base import Advance, WizardStep, short_problem
 from wizard.tui.widgets import StepBar, set_content
@@ -211,7 +211,8 @@ class PolicyWizardApp(App[None]):
         output = self._preview.chosen_output
         showing_policy = output == "json" and (fitted is None or fitted.strategy is not Strategy.SPLIT)
         highlight = self._highlighted_statement if self.step is Step.REVIEW and showing_policy else None
-        self.query_one(PolicyView).show(self.policy_json, highlight, OUTPUT_LANGUAGES.get(output, "json"))
+        language = OUTPUT_LANGUAGES.get(output) or language_of(self._preview.file_name())
+        self.query_one(PolicyView).show(self.policy_json, highlight, language)
         set_content(self.query_one("#preview-title", Label), self._preview_title(), fixed_size=True)
 
     def _preview_title(self) -> Content:
@@ -231,7 +232,7 @@ class PolicyWizardApp(App[None]):
         else:
             markup = "[b]Policy[/b] · $size/$limit chars"
         if self._preview.chosen_output != "json":
-            title = OUTPUT_TITLES[self._preview.chosen_output].split(" (")[0]
+            title = output_title(self._preview.chosen_output).split(" (")[0]
             markup = f"[b]{title}[/b] · " + markup.replace("[b]Policy[/b] · ", "policy ")
         return Content.from_markup(markup, size=size, limit=limit)
 
@@ -347,8 +348,8 @@ class PolicyWizardApp(App[None]):
 
     def _fits_or_ask(self, then: Callable[[], None]) -> bool:
         """True when the policy may be emitted; else ask how to get under the limit, then retry."""
-        if not self._preview.over_limit:
-            return True
+        if not self._preview.over_limit or self._preview.ci_file is not None:
+            return True  # a CI file holds no policy: its size does not matter there
 
         def chosen(strategy: Strategy | None) -> None:
             if strategy is not None:
@@ -367,7 +368,7 @@ class PolicyWizardApp(App[None]):
         from wizard.clipboard import copy_text
 
         text = self.policy_json
-        outcome = copy_text(text, self.copy_to_clipboard, what=OUTPUT_NOUNS[self._preview.chosen_output])
+        outcome = copy_text(text, self.copy_to_clipboard, what=output_noun(self._preview.chosen_output))
         if outcome.ok:
             self.exported_json = text
         self.last_outcome = outcome.message if outcome.via == "system" else outcome.short
@@ -383,7 +384,10 @@ class PolicyWizardApp(App[None]):
         name = self._preview.file_name()
         from wizard.tui.dialogs import SaveDialog
 
-        self.push_screen(SaveDialog(texts, name), partial(self._saved, self.policy_json))
+        ci_file = self._preview.ci_file is not None  # saved where its CI reads it, folders made
+        what = output_noun(self._preview.chosen_output).removeprefix("the ") if ci_file else "policy"
+        dialog = SaveDialog(texts, name, what=what, create_directories=ci_file)
+        self.push_screen(dialog, partial(self._saved, self.policy_json))
 
     def _saved(self, text: str, paths: list[Path] | None) -> None:
         if not paths:
