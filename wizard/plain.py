@@ -21,7 +21,7 @@ from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from questionary import Choice, Style
 
 from wizard.clipboard import copy_text, osc52_sequence
-from wizard.core.answers import OUTPUT_NOUNS, OUTPUT_TITLES, Preview
+from wizard.core.answers import Preview, output_noun, output_title
 from wizard.core.builder import GeneratedPolicy, render_json
 from wizard.core.deploy import (
     GITHUB_REF_KINDS,
@@ -422,43 +422,65 @@ class PlainWizard:
 
     def _finish(self, preview: Preview) -> None:
         while True:
-            title = OUTPUT_TITLES[preview.chosen_output]
+            title = output_title(preview.chosen_output)
             choice = self._select(
                 "What now?",
                 [
                     Choice(f"Copy it to the clipboard ({title})", value="copy"),
                     Choice(f"Save it to a file ({title})", value="save"),
-                    Choice("Change what to copy or save (Terraform, CloudFormation, a script...)", value="output"),
+                    Choice("Change what to copy or save (Terraform, a script, the CI file...)", value="output"),
                     Choice("Done (the policy is printed above)", value="done"),
                 ],
             )
             if choice == "copy":
-                outcome = copy_text(preview.text(), self._terminal_copy, what=OUTPUT_NOUNS[preview.chosen_output])
+                outcome = copy_text(preview.text(), self._terminal_copy, what=output_noun(preview.chosen_output))
                 self.note(outcome.message)
             elif choice == "save":
-                self._save(preview.texts_to_save(), preview.file_name())
+                self._save(preview.texts_to_save(), preview.file_name(), create_directories=preview.ci_file is not None)
             elif choice == "output":
                 output = self._select(
                     "Copy and save as:",
-                    [Choice(OUTPUT_TITLES[output], value=output) for output in preview.available_outputs()],
+                    [Choice(output_title(output), value=output) for output in preview.available_outputs()],
                     default=preview.chosen_output,
                 )
                 preview = replace(preview, output=output)
                 self.say(preview.text().rstrip("\n"))
+                self._say_ci_file(preview)
             else:
                 return
+
+    def _say_ci_file(self, preview: Preview) -> None:
+        """Beside a CI file: where it goes, why its trust lines are what they are, what to set up."""
+        from wizard.core.ci.common import trust_comments
+
+        made = preview.ci_file
+        if made is None:
+            return
+        self.say()
+        self.note(f"Save it as {made.path} (missing folders are made): the place its CI or platform reads it from.")
+        reasons = trust_comments(made.text)
+        if reasons:
+            self.say("Lines the trust policy depends on (marked trust: in the file)")
+            for reason in reasons:
+                self.note(f"- {reason}")
+        if made.notes:
+            self.say("Before it runs")
+            for note in made.notes:
+                self.note(f"- {note}")
 
     def _terminal_copy(self, text: str) -> None:
         self.out.write(osc52_sequence(text))
         self.out.flush()
 
-    def _save(self, texts: list[str], default_name: str) -> None:
-        """Save one file, or numbered files for a split policy; ask before replacing any."""
+    def _save(self, texts: list[str], default_name: str, create_directories: bool = False) -> None:
+        """Save one file, or numbered files for a split policy; ask before replacing any. A CI
+        file goes where its CI reads it: missing folders (.github/workflows) are made."""
         message = "File name:" if len(texts) == 1 else f"File name ({len(texts)} numbered files are written beside it):"
         name = self._ask(questionary.text(message, default=default_name, style=self.style))
         paths = [Path(name)] if len(texts) == 1 else numbered_paths(name, len(texts))
         try:
-            existing = [target for target in map(inspect_target, paths) if target.exists]
+            targets = [inspect_target(path, create_directories=create_directories) for path in paths]
+            existing = [target for target in targets if target.exists]
             overwrite = False
             if existing:
                 first = existing[0]
@@ -472,7 +494,10 @@ class PlainWizard:
                 if not overwrite:
                     self.note("Kept the existing file; nothing was written.")
                     return
-            written = [save_text(path, text, overwrite=overwrite) for path, text in zip(paths, texts, strict=False)]
+            written = [
+                save_text(path, text, overwrite=overwrite, create_directories=create_directories)
+                for path, text in zip(paths, texts, strict=False)
+            ]
         except SaveError as error:
             self.note(f"Not saved: {error}.")
             return
