@@ -93,7 +93,7 @@ class PolicyWizardApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
         *_step_bindings(),
     ]
-    WIZARD_ACTIONS = frozenset({"next", "back", "copy", "save", "go", "open_policy"})
+    WIZARD_ACTIONS = frozenset({"next", "back", "copy", "save", "go", "open_policy", "paste_error"})
     """Actions on the wizard's own screen: not offered while a dialog or another screen is up."""
 
     def __init__(self, theme: str | None = None, answers: Answers | None = None, debug: bool = False) -> None:
@@ -410,6 +410,27 @@ class PolicyWizardApp(App[None]):
 
         self.push_screen(OpenPolicyDialog(), opened)
 
+    def action_paste_error(self) -> None:
+        """Start from an error message: diagnose it, then fill the wizard with the fix."""
+        from wizard.tui.paste_error import PasteErrorDialog
+
+        self.push_screen(PasteErrorDialog(), self._apply_fix)
+
+    async def _apply_fix(self, answers: Answers | None) -> None:
+        """Land on the review step with the fix, or on the first step the message left open."""
+        if answers is None:
+            return
+        self.answers = answers
+        target = answers.first_incomplete_step() or Step.REVIEW
+        await self._show_step(target)
+        if target is Step.REVIEW:
+            self.last_outcome = "Filled in with the fix for the pasted error."
+        else:
+            self.current_step_widget.show_errors()
+            self.last_outcome = f"Filled in from the error; {target.title} needs more."
+        self._outcome_line = ""
+        self.show_status()
+
     def action_help(self) -> None:
         from wizard.tui.dialogs import HelpScreen
 
@@ -474,6 +495,11 @@ class PolicyWizardApp(App[None]):
             "Check an existing policy",
             "Open a policy file or paste one: explanations and findings",
             self.action_open_policy,
+        )
+        yield SystemCommand(
+            "Start from an error message",
+            "Paste an AccessDenied, docker or kubelet error: its diagnosis, then the wizard filled with the fix",
+            self.action_paste_error,
         )
         yield SystemCommand("Help: keys", "List the keys (F1)", self.action_help)
 
