@@ -21,7 +21,7 @@ from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from questionary import Choice, Style
 
 from wizard.clipboard import copy_text, osc52_sequence
-from wizard.core.answers import Preview, output_noun, output_title
+from wizard.core.answers import Answers, Preview, Step, output_noun, output_title
 from wizard.core.builder import GeneratedPolicy, render_json
 from wizard.core.deploy import (
     GITHUB_REF_KINDS,
@@ -37,7 +37,7 @@ from wizard.core.deploy import (
 )
 from wizard.core.explain import explain_document, explain_policy
 from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
-from wizard.core.limits import POLICY_BYTES, InputError, read_path_limited
+from wizard.core.limits import MESSAGE_BYTES, POLICY_BYTES, InputError, read_path_limited
 from wizard.core.lint import check_policy, load_policy, report_text
 from wizard.core.regions import KNOWN_REGIONS, region_from_environment, search_regions
 from wizard.core.request import (
@@ -168,10 +168,13 @@ class PlainWizard:
                 Choice("Create a policy", value="create"),
                 Choice("Check an existing policy file (findings and fixes)", value="check"),
                 Choice("Explain an existing policy file (each statement, reach, blast radius)", value="explain"),
+                Choice("Start from an error message (AccessDenied, docker, ECS, kubelet...)", value="error"),
             ],
         )
         if task == "create":
             self._create()
+        elif task == "error":
+            self._from_error()
         else:
             self._inspect(task)
 
@@ -234,10 +237,16 @@ class PlainWizard:
         fitted = self._fit(policy)
         bundle = build_bundle(validated.request, deployment, identity=policy)
         preview = Preview(policy, complete=True, warnings=validated.warnings, fitted=fitted, bundle=bundle)
+        self._present(preview)
+
+    def _present(self, preview: Preview) -> None:
+        """The policy, its explanation, where each part goes, then copy or save."""
+        bundle = preview.bundle
+        assert preview.fitted is not None and bundle is not None
         self.say()
-        self.say(fitted.text().rstrip("\n"))
+        self.say(preview.fitted.text().rstrip("\n"))
         self.say()
-        self.say(explain_policy(policy, validated.warnings).rstrip("\n"))
+        self.say(explain_policy(preview.policy, preview.warnings).rstrip("\n"))
         self.say()
         self.say("Where each part goes")
         for line in bundle.placement():
@@ -247,6 +256,58 @@ class PlainWizard:
         self._say_other_documents(bundle)
         self.say()
         self._finish(preview)
+
+    def _from_error(self) -> None:
+        """Paste an error: its diagnosis, then the policy that fixes it (what the message does not
+        say is asked), presented as a created one is."""
+        from wizard.core.diagnose import DiagnoseError
+        from wizard.core.diagnose.prefill import prefill
+
+        while True:
+            text = self._ask(
+                questionary.text(
+                    "Paste the error message (Esc then Enter when done):",
+                    multiline=True,
+                    validate=_message_problem,
+                    style=self.style,
+                )
+            )
+            try:
+                result = prefill(text)
+            except DiagnoseError as error:
+                self.note(f"{str(error)[0].upper()}{str(error)[1:]}.")
+                continue
+            break
+        self.say()
+        for line in result.lines:
+            self.say(line)
+        self.say()
+        if result.answers is None:
+            self.say("No policy of yours fixes this one: see what to do above.")
+            return
+        if not self._ask(questionary.confirm("Build the policy that fixes it?", default=True, style=self.style)):
+            return
+        answers = self._complete(result.answers)
+        preview = answers.preview()
+        if preview.over_limit:
+            preview = replace(preview, fitted=self._fit(preview.policy))
+        self._present(preview)
+
+    def _complete(self, answers: Answers) -> Answers:
+        """Ask for what the message did not say: repositories, region, account."""
+        if answers.step_errors(Step.REPOSITORIES):
+            answers.repositories = self._ask_repositories()
+        if not check_region(answers.region).ok:
+            answers.region = self._ask_region()
+        if not check_account(answers.account).ok:
+            answers.account = self._ask(
+                questionary.text(
+                    "Account ID (12 digits, owner of the repositories):",
+                    validate=lambda text: _problem(check_account(text).error),
+                    style=self.style,
+                )
+            )
+        return answers
 
     def _ask_region(self) -> str:
         return self._ask(self.region_question())
@@ -506,6 +567,14 @@ class PlainWizard:
             return
         for path in written:
             self.say(f"  Saved to {Path(os.path.abspath(path))}")
+
+
+def _message_problem(text: str) -> bool | str:
+    if not text.strip():
+        return "Paste the error message (the whole text, as it was printed)."
+    if len(text.encode("utf-8", "surrogatepass")) > MESSAGE_BYTES.size:
+        return f"The text is larger than {MESSAGE_BYTES.describe()}, the limit for {MESSAGE_BYTES.what}."
+    return True
 
 
 def _with_ctrl_d(bindings):
