@@ -254,3 +254,15 @@ def test_plain_offers_the_workflow_explains_it_and_saves_it_where_github_reads_i
     flat = " ".join(output.split())
     assert "- the role admits runs on the branch 'main' only" in flat
     assert f"Saved to {saved}" in output
+
+
+async def _github_output(pilot) -> None:
+    await choose_output(pilot, pilot.app, "github-actions")
+
+
+def test_snapshot_review_with_the_workflow(snap_compare, monkeypatch):
+    """80x24: the workflow in the preview, its explanation beside the choices."""
+    monkeypatch.chdir("/")
+    assert snap_compare(
+        PolicyWizardApp(theme="harbor-night", answers=github_answers()), run_before=_github_output, terminal_size=SMALL
+    )

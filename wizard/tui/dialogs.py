@@ -266,6 +266,10 @@ The line above the keys always says what Enter does where you are.
   [b $accent]tab[/], [b $accent]shift+tab[/] next, previous field
   [b $accent]↑ ↓[/]            choose in a list
 
+[b]Role (the first step)[/b]
+  [b $accent]ctrl+e[/]         start from an error message: paste it, read the
+                 diagnosis, apply the fix (also in the palette)
+
 [b]Repositories[/b]
   [b $accent]enter[/]          add what you typed (commas or spaces: several)
   [b $accent]tab[/] then [b $accent]del[/]    remove the highlighted repository
@@ -278,6 +282,7 @@ The line above the keys always says what Enter does where you are.
 [b]Review[/b]
   [b $accent]↑ ↓[/]            statements; the policy highlights each one
   [b $accent]enter[/]          on "Output" or "What if": choose inside them
+                 (Output: JSON, Terraform, ..., the CI or deploy file)
   [b $accent]escape[/]         back from those choices to the list
   [b $accent]ctrl+y[/]         copy (system clipboard, else the terminal's)
   [b $accent]ctrl+s[/]         save to a file (asks before replacing one)
