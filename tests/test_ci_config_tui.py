@@ -24,6 +24,7 @@ from wizard.core.ci.common import trust_comments
 from wizard.core.ci.paths import DEFAULT_PATHS
 from wizard.core.request import Role
 from wizard.tui.app import PolicyWizardApp
+from wizard.tui.dialogs import OverLimitDialog
 from wizard.tui.widgets import ChoiceList
 
 SMALL = (80, 24)
@@ -266,3 +267,18 @@ def test_snapshot_review_with_the_workflow(snap_compare, monkeypatch):
     assert snap_compare(
         PolicyWizardApp(theme="harbor-night", answers=github_answers()), run_before=_github_output, terminal_size=SMALL
     )
+
+
+async def test_a_ci_file_is_copied_without_asking_how_to_fit_the_policy(monkeypatch):
+    """The file holds no policy: IAM's size limit is the policy's business, not the pipeline's."""
+    copied = []
+    monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (copied.append, lambda: ""))
+    names = [f"team-{index % 7}/service-{index}" for index in range(300)]
+    app = PolicyWizardApp(answers=Answers(repositories=names, region="us-east-1", account="123456789012"))
+    async with app.run_test(size=SMALL) as pilot:
+        assert app.preview.over_limit
+        await choose_output(pilot, app, "ci-script")
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert not isinstance(app.screen, OverLimitDialog)
+    assert copied == [render_ci(app.preview.bundle, "ci-script").text]

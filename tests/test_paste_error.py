@@ -282,3 +282,24 @@ def test_plain_shows_a_hostile_paste_inert_and_asks_again():
     assert status == 130
     assert "Nothing in this text looks like an error about ECR access" in output
     assert "\x1b]0;" not in output and "\x07" not in output
+
+
+async def test_applying_from_the_review_step_replaces_what_was_there():
+    text = PUSH_DENIED.read_text()
+    answers = Answers(repositories=["other"], region="us-east-1", account="123456789012")
+    answers.choose_role(Role.ECS)
+    app = PolicyWizardApp(answers=answers)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("alt+5")
+        await pilot.pause()
+        app.action_paste_error()
+        await pilot.pause()
+        paste(pilot, text)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.step is Step.REVIEW and app.answers.role is Role.CI
+        assert json.loads(preview_text(app)) == diagnose_cli_policy(text)
+        sections = str(app.screen.query_one("#sections").get_option_at_index(3).prompt)
+        assert "Push images" in sections, "the review step shows the new policy's statements"
