@@ -303,3 +303,35 @@ async def test_applying_from_the_review_step_replaces_what_was_there():
         assert json.loads(preview_text(app)) == diagnose_cli_policy(text)
         sections = str(app.screen.query_one("#sections").get_option_at_index(3).prompt)
         assert "Push images" in sections, "the review step shows the new policy's statements"
+
+
+CROSS_ACCOUNT = ERRORS / "ci-github-runner-ecr-login-232-cross-account-no-resource-policy.txt"
+"""A push refused by the repository policy, both account IDs redacted (A and B)."""
+
+
+async def test_a_cross_account_message_says_where_the_missing_caller_is_asked():
+    app = PolicyWizardApp()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("ctrl+e")
+        paste(pilot, CROSS_ACCOUNT.read_text())
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        shown = diagnosis_text(app)
+        assert "the account that owns the repository: the message redacts it (Region & account)" in shown
+        assert "who is refused: the caller's account is not in the message" in shown
+        assert "(an account ID or role ARN) (Trust & options)" in shown
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.step is Step.TARGET and app.answers.repositories == ["runner-test"]
+
+
+def test_plain_asks_the_owner_and_the_caller_and_builds_the_repository_policy():
+    owner, caller = "210987654321", "123456789012"
+    keys = CROSS_ACCOUNT.read_text() + END_PASTE + ENTER + owner + ENTER + caller + ENTER + DONE
+    status, output = run_plain(keys, task=FROM_ERROR)
+    assert status == 0, output
+    expected = run_cli("diagnose", str(CROSS_ACCOUNT), "--account", owner, "--principal", caller)
+    assert expected.returncode == 0, expected.stderr
+    assert "Repository policy" in output
+    repository = json.loads(expected.stdout)
+    assert json.dumps(repository, indent=2) in output, "the repository policy diagnose writes is printed"

@@ -21,7 +21,7 @@ from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from questionary import Choice, Style
 
 from wizard.clipboard import copy_text, osc52_sequence
-from wizard.core.answers import Answers, Preview, Step, output_noun, output_title
+from wizard.core.answers import Preview, Step, output_noun, output_title
 from wizard.core.builder import GeneratedPolicy, render_json
 from wizard.core.deploy import (
     GITHUB_REF_KINDS,
@@ -219,13 +219,7 @@ class PlainWizard:
         region = self._ask_region()
         for warning in check_region(region).warnings:
             self.note(f"warning: {warning}")
-        account = self._ask(
-            questionary.text(
-                "Account ID (12 digits, owner of the repositories):",
-                validate=lambda text: _problem(check_account(text).error),
-                style=self.style,
-            )
-        )
+        account = self._ask_account()
 
         options = self._ask_options()
         validated = make_request(role, repositories, region, account, access, **options)
@@ -287,27 +281,55 @@ class PlainWizard:
             return
         if not self._ask(questionary.confirm("Build the policy that fixes it?", default=True, style=self.style)):
             return
-        answers = self._complete(result.answers)
+        if result.missing:  # asked, then planned again as `diagnose --repo ... --account ...` does
+            result = prefill(text, **self._corrections(result.missing))
+            for line in result.fix:
+                self.say(line)
+            self.say()
+            if result.answers is None:
+                return
+        answers = result.answers
+        if answers.step_errors(Step.REPOSITORIES):  # a refused login names no repository
+            answers.repositories = self._ask_repositories()
         preview = answers.preview()
         if preview.over_limit:
             preview = replace(preview, fitted=self._fit(preview.policy))
         self._present(preview)
 
-    def _complete(self, answers: Answers) -> Answers:
-        """Ask for what the message did not say: repositories, region, account."""
-        if answers.step_errors(Step.REPOSITORIES):
-            answers.repositories = self._ask_repositories()
-        if not check_region(answers.region).ok:
-            answers.region = self._ask_region()
-        if not check_account(answers.account).ok:
-            answers.account = self._ask(
-                questionary.text(
-                    "Account ID (12 digits, owner of the repositories):",
-                    validate=lambda text: _problem(check_account(text).error),
-                    style=self.style,
+    def _corrections(self, missing) -> dict:
+        """What the message did not say, asked as diagnose's flags would give it."""
+        given: dict = {}
+        for need in missing:
+            self.note(f"The message does not say {need.question}.")
+            if need.flag == "--role":
+                given["role"] = self._select(
+                    "Who was refused?",
+                    [Choice(f"{info.title}: {info.in_short}", value=info.role) for info in ROLES.values()],
                 )
+            elif need.flag == "--repo":
+                given["repositories"] = tuple(self._ask_repositories())
+            elif need.flag == "--region":
+                given["region"] = self._ask_region()
+            elif need.flag == "--account":
+                given["account"] = self._ask_account()
+            elif need.flag == "--principal":
+                given["principal"] = self._ask(
+                    questionary.text(
+                        "The refused caller's account ID or role ARN:",
+                        validate=lambda text: bool(text.strip()) or "Give the account ID or the role ARN.",
+                        style=self.style,
+                    )
+                ).strip()
+        return given
+
+    def _ask_account(self) -> str:
+        return self._ask(
+            questionary.text(
+                "Account ID (12 digits, owner of the repositories):",
+                validate=lambda text: _problem(check_account(text).error),
+                style=self.style,
             )
-        return answers
+        )
 
     def _ask_region(self) -> str:
         return self._ask(self.region_question())

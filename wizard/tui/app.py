@@ -416,12 +416,13 @@ class PolicyWizardApp(App[None]):
 
         self.push_screen(PasteErrorDialog(), self._apply_fix)
 
-    async def _apply_fix(self, answers: Answers | None) -> None:
-        """Land on the review step with the fix, or on the first step the message left open."""
-        if answers is None:
+    async def _apply_fix(self, result) -> None:
+        """Land on the review step with the fix (a diagnose.prefill.Prefill), or on the first
+        step that asks what the message left open."""
+        if result is None:
             return
-        self.answers = answers
-        target = answers.first_incomplete_step() or Step.REVIEW
+        self.answers = result.answers
+        target = result.landing
         await self._show_step(target)
         if target is Step.REVIEW:
             self.last_outcome = "Filled in with the fix for the pasted error."

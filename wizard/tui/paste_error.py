@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Label, Static
 
-from wizard.core.answers import Answers
+from wizard.core.diagnose.prefill import Prefill
 from wizard.core.limits import MESSAGE_BYTES
 from wizard.tui.dialogs import Dialog
 from wizard.tui.inspect import PasteArea
@@ -32,9 +32,9 @@ class ErrorPasteArea(PasteArea):
     LIMIT = MESSAGE_BYTES
 
 
-class PasteErrorDialog(Dialog[Answers | None]):
+class PasteErrorDialog(Dialog[Prefill | None]):
     """Paste an error, diagnose it (ctrl+r or the button), apply the fix; dismisses with the
-    wizard's answers for the fix, or None when cancelled."""
+    diagnosis and its fix (answers, and the step to land on), or None when cancelled."""
 
     BINDINGS = [
         Binding("ctrl+r", "diagnose", "Diagnose"),
@@ -48,7 +48,7 @@ class PasteErrorDialog(Dialog[Answers | None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._answers: Answers | None = None
+        self._result: Prefill | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="paste-error"):
@@ -82,7 +82,7 @@ class PasteErrorDialog(Dialog[Answers | None]):
     @on(ErrorPasteArea.Changed)
     def _edited(self) -> None:
         """The diagnosis shown is for the text as it was: applying waits for a new one."""
-        self._set_answers(None)
+        self._set_result(None)
 
     @on(Button.Pressed, "#diagnose")
     def action_diagnose(self) -> None:
@@ -103,32 +103,33 @@ class PasteErrorDialog(Dialog[Answers | None]):
         except DiagnoseError as error:
             self._show_problem(f"{str(error)[0].upper()}{str(error)[1:]}.")
             return
-        self._show(result.lines, result.answers)
+        self._show(result)
 
-    def _show(self, lines: list[str], answers: Answers | None) -> None:
+    def _show(self, result: Prefill) -> None:
         verdict = (
             Content.from_markup("[$success b]A fix to apply:[/] the button below fills the wizard with it.\n")
-            if answers is not None
+            if result.answers is not None
             else Content.from_markup("[$warning b]No fix to apply here:[/] see why below.\n")
         )
-        self.query_one("#diagnosis", Static).update(verdict + plain("\n".join(lines)))
+        self.query_one("#diagnosis", Static).update(verdict + plain("\n".join(result.lines)))
         self.query_one("#diagnosis-scroll", VerticalScroll).scroll_home(animate=False)
-        self._set_answers(answers)
-        if answers is not None:
+        self._set_result(result if result.answers is not None else None)
+        if result.answers is not None:
             self.query_one("#apply", Button).focus()
 
     def _show_problem(self, text: str) -> None:
         self.query_one("#diagnosis", Static).update(template("[$error]✗ $text[/]", text=text))
-        self._set_answers(None)
+        self._set_result(None)
 
-    def _set_answers(self, answers: Answers | None) -> None:
-        self._answers = answers
-        self.query_one("#apply", Button).disabled = answers is None
+    def _set_result(self, result: Prefill | None) -> None:
+        """The fix Apply would use (None: nothing to apply)."""
+        self._result = result
+        self.query_one("#apply", Button).disabled = result is None
 
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:
-        if self._answers is not None:
-            self.dismiss(self._answers)
+        if self._result is not None:
+            self.dismiss(self._result)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from wizard.core.answers import Answers
+from wizard.core.answers import Answers, Step
 from wizard.core.diagnose.diagnosis import diagnose
 from wizard.core.diagnose.fix import FixError, Plan, build_fix, plan_fix
 from wizard.core.diagnose.report import diagnosis_lines, fix_lines, plan_lines, source_lines
@@ -34,43 +34,67 @@ def answers_for(plan: Plan) -> Answers:
     return answers
 
 
-class Prefill(namedtuple("Prefill", "lines answers missing")):
-    """What the wizard shows for a pasted message and what applying it does. lines: the
-    diagnosis and the fix in words (diagnose's own lines); answers: the wizard's answers for the
-    fix, or None when no policy of ours fixes it; missing: what the user must still give (the
-    wizard lands on the step that asks it), as questions."""
+class Prefill(namedtuple("Prefill", "diagnosis fix answers missing landing")):
+    """What the wizard shows for a pasted message and what applying it does. diagnosis: the
+    diagnosis in words; fix: the fix in words, or why there is none (diagnose's own lines);
+    answers: the wizard's answers for the fix, or None when no policy of ours fixes it;
+    missing: tighten.Missing records the user must still give (flag, question); landing: the
+    step applying opens (review, or the first one that asks what the message does not say)."""
 
     __slots__ = ()
 
+    @property
+    def lines(self) -> list[str]:
+        return [*self.diagnosis, *self.fix]
 
+
+MISSING_STEPS = {
+    "--role": Step.ROLE,
+    "--repo": Step.REPOSITORIES,
+    "--region": Step.TARGET,
+    "--account": Step.TARGET,
+    "--principal": Step.SETUP,
+}
+"""Where the wizard asks what a message can leave out (the principal: "another account?")."""
 WORKFLOW_NOTE = (
     "The wizard writes the workload's whole policy (login, pull{push}); `ecr-policy diagnose` writes "
     "the refused call alone."
 )
 
 
-def prefill(text: str) -> Prefill:
+def prefill(text: str, **corrections) -> Prefill:
     """Diagnose a pasted message (within limits.MESSAGE_BYTES) and plan the fix as `diagnose`
-    does without corrections. Raises DiagnoseError when the text is no error this tool knows."""
+    does, with the user's `corrections` (plan_fix's role, access, repositories, region, account,
+    principal). Raises DiagnoseError when the text is no error this tool knows."""
     diagnosis = diagnose(text)
-    lines = diagnosis_lines(diagnosis)
+    said = diagnosis_lines(diagnosis)
     try:
-        plan = plan_fix(diagnosis)
+        plan = plan_fix(diagnosis, **corrections)
     except FixError as error:
-        return Prefill([*lines, f"no fix to apply: {error}", *source_lines(diagnosis)], None, ())
-    lines += plan_lines(plan)
-    missing = tuple(need.question for need in plan.intent.missing)
+        return Prefill(said, [f"no fix to apply: {error}", *source_lines(diagnosis)], None, (), None)
+    lines = plan_lines(plan)
+    missing = tuple(plan.intent.missing)
     answers: Answers | None = answers_for(plan)
     if missing:
-        lines += ["still needed (the wizard asks for it):", *(f"  - {question}" for question in missing)]
+        lines.append("still needed (the wizard asks for it):")
+        lines += [f"  - {need.question} ({MISSING_STEPS[need.flag].title})" for need in missing]
     else:
         answers = _checked(diagnosis, plan, lines, answers)
-    if answers is not None and plan.scope != "workflow":
-        lines.append(f"note: {WORKFLOW_NOTE.format(push=', push' if plan.intent.access is Access.PUSH else '')}")
-    if answers is not None and answers.first_incomplete_step() is not None:
-        step = answers.first_incomplete_step()
-        lines.append(f"next: applying opens {step.title}, to give what the message does not say")
-    return Prefill([*lines, *source_lines(diagnosis)], answers, missing)
+    landing = None
+    if answers is not None:
+        if plan.scope != "workflow":
+            lines.append(f"note: {WORKFLOW_NOTE.format(push=', push' if plan.intent.access is Access.PUSH else '')}")
+        landing = _landing(answers, missing)
+        if landing is not Step.REVIEW:
+            lines.append(f"next: applying opens {landing.title}, to give what the message does not say")
+    return Prefill(said, [*lines, *source_lines(diagnosis)], answers, missing, landing)
+
+
+def _landing(answers: Answers, missing) -> Step:
+    """The first step that asks something: incomplete, or where a missing answer is given."""
+    steps = [MISSING_STEPS[need.flag] for need in missing]
+    incomplete = answers.first_incomplete_step()
+    return min([*steps, *([incomplete] if incomplete is not None else [])], default=Step.REVIEW)
 
 
 def _checked(diagnosis, plan: Plan, lines: list[str], answers: Answers) -> Answers | None:
