@@ -105,9 +105,9 @@ async def test_a_redacted_message_lands_on_the_first_step_it_could_not_answer():
         await pilot.press("ctrl+r")
         await pilot.pause()
         shown = diagnosis_text(app)
-        assert "still needed (the wizard asks for it):" in shown
+        assert "still needed (asked next):" in shown
         assert "the account that owns the repository: the message redacts it" in shown
-        assert "next: applying opens Repositories" in shown
+        assert "next: Apply opens Repositories" in shown
         await pilot.press("enter")
         await pilot.pause()
         assert app.step is Step.REPOSITORIES
@@ -317,9 +317,8 @@ async def test_a_cross_account_message_says_where_the_missing_caller_is_asked():
         await pilot.press("ctrl+r")
         await pilot.pause()
         shown = diagnosis_text(app)
-        assert "the account that owns the repository: the message redacts it (Region & account)" in shown
-        assert "who is refused: the caller's account is not in the message" in shown
-        assert "(an account ID or role ARN) (Trust & options)" in shown
+        assert "next: Apply opens Region & account" in shown
+        assert "then on Trust & options: who is refused: the caller's account is not in the message" in shown
         await pilot.press("enter")
         await pilot.pause()
         assert app.step is Step.TARGET and app.answers.repositories == ["runner-test"]

@@ -260,7 +260,7 @@ class PlainWizard:
         while True:
             text = self._ask(
                 questionary.text(
-                    "Paste the error message (Esc then Enter when done):",
+                    "Paste the error message:",
                     multiline=True,
                     validate=_message_problem,
                     style=self.style,

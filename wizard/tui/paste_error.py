@@ -16,7 +16,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Label, Static
 
-from wizard.core.diagnose.prefill import Prefill
+from wizard.core.answers import Step
+from wizard.core.diagnose.prefill import MISSING_STEPS, Prefill
 from wizard.core.limits import MESSAGE_BYTES
 from wizard.tui.dialogs import Dialog
 from wizard.tui.inspect import PasteArea
@@ -111,7 +112,8 @@ class PasteErrorDialog(Dialog[Prefill | None]):
             if result.answers is not None
             else Content.from_markup("[$warning b]No fix to apply here:[/] see why below.\n")
         )
-        self.query_one("#diagnosis", Static).update(verdict + plain("\n".join(result.lines)))
+        lines = [*result.lines, *_landing_lines(result)] if result.answers is not None else result.lines
+        self.query_one("#diagnosis", Static).update(verdict + plain("\n".join(lines)))
         self.query_one("#diagnosis-scroll", VerticalScroll).scroll_home(animate=False)
         self._set_result(result if result.answers is not None else None)
         if result.answers is not None:
@@ -134,3 +136,14 @@ class PasteErrorDialog(Dialog[Prefill | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _landing_lines(result: Prefill) -> list[str]:
+    """Where Apply lands when the message leaves something out, and where each missing answer
+    is given in the wizard."""
+    if result.landing is Step.REVIEW:
+        return []
+    lines = [f"next: Apply opens {result.landing.title}, to give what the message does not say"]
+    later = [need for need in result.missing if MISSING_STEPS[need.flag] is not result.landing]
+    lines += [f"  then on {MISSING_STEPS[need.flag].title}: {need.question}" for need in later]
+    return lines

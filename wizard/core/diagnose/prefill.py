@@ -76,8 +76,8 @@ def prefill(text: str, **corrections) -> Prefill:
     missing = tuple(plan.intent.missing)
     answers: Answers | None = answers_for(plan)
     if missing:
-        lines.append("still needed (the wizard asks for it):")
-        lines += [f"  - {need.question} ({MISSING_STEPS[need.flag].title})" for need in missing]
+        lines.append("still needed (asked next):")
+        lines += [f"  - {need.question}" for need in missing]
     else:
         answers = _checked(diagnosis, plan, lines, answers)
     landing = None
@@ -85,8 +85,6 @@ def prefill(text: str, **corrections) -> Prefill:
         if plan.scope != "workflow":
             lines.append(f"note: {WORKFLOW_NOTE.format(push=', push' if plan.intent.access is Access.PUSH else '')}")
         landing = _landing(answers, missing)
-        if landing is not Step.REVIEW:
-            lines.append(f"next: applying opens {landing.title}, to give what the message does not say")
     return Prefill(said, [*lines, *source_lines(diagnosis)], answers, missing, landing)
 
 
