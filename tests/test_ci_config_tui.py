@@ -282,3 +282,20 @@ async def test_a_ci_file_is_copied_without_asking_how_to_fit_the_policy(monkeypa
         await pilot.pause()
         assert not isinstance(app.screen, OverLimitDialog)
     assert copied == [render_ci(app.preview.bundle, "ci-script").text]
+
+
+async def test_the_workflow_follows_the_trust_answers_as_they_are_typed():
+    """Live: typing another branch on Trust & options changes the trigger the preview shows."""
+    app = PolicyWizardApp(answers=github_answers())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await choose_output(pilot, app, "github-actions")
+        assert '      - "main"' in preview_text(app)
+        await pilot.press("alt+4")
+        await pilot.pause()
+        await pilot.click("#github-ref")
+        await pilot.press(*"release")
+        await pilot.pause()
+        shown = preview_text(app)
+        assert '      - "release"' in shown and '      - "main"' not in shown
+        assert shown == render_ci(app.preview.bundle, "github-actions").text
+        assert "repo:my-org/my-app:ref:refs/heads/release" in json.dumps(app.preview.bundle.trust.document)
