@@ -93,7 +93,7 @@ class PolicyWizardApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
         *_step_bindings(),
     ]
-    WIZARD_ACTIONS = frozenset({"next", "back", "copy", "save", "go", "open_policy", "paste_error"})
+    WIZARD_ACTIONS = frozenset({"next", "back", "copy", "save", "go", "open_policy"})
     """Actions on the wizard's own screen: not offered while a dialog or another screen is up."""
 
     def __init__(self, theme: str | None = None, answers: Answers | None = None, debug: bool = False) -> None:

@@ -282,7 +282,6 @@ The line above the keys always says what Enter does where you are.
 [b]Review[/b]
   [b $accent]↑ ↓[/]            statements; the policy highlights each one
   [b $accent]enter[/]          on "Output" or "What if": choose inside them
-                 (Output: JSON, Terraform, ..., the CI or deploy file)
   [b $accent]escape[/]         back from those choices to the list
   [b $accent]ctrl+y[/]         copy (system clipboard, else the terminal's)
   [b $accent]ctrl+s[/]         save to a file (asks before replacing one)
