@@ -21,8 +21,7 @@ def ci_file_info(preview: Preview) -> Content:
     assert made is not None
     parts = [
         template(
-            "[b]$title[/b]\nSaving suggests [b]$path[/b] (missing folders are made): the place its CI or "
-            "platform reads it from.",
+            "[b]$title[/b]\nSaves to [b]$path[/b], where its CI or platform reads it (missing folders are made).",
             title=output_title(preview.chosen_output),
             path=made.path,
         )
