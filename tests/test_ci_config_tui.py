@@ -299,3 +299,17 @@ async def test_the_workflow_follows_the_trust_answers_as_they_are_typed():
         assert '      - "release"' in shown and '      - "main"' not in shown
         assert shown == render_ci(app.preview.bundle, "github-actions").text
         assert "repo:my-org/my-app:ref:refs/heads/release" in json.dumps(app.preview.bundle.trust.document)
+
+
+def test_a_policy_output_renders_no_ci_file(monkeypatch):
+    """Each keystroke builds a preview: CI files are rendered only when one is the chosen output
+    (with thousands of repositories a push script lists every image)."""
+    import wizard.core.ci
+
+    def refuse(*arguments):
+        raise AssertionError("a CI file was rendered for a policy output")
+
+    monkeypatch.setattr(wizard.core.ci, "render_ci", refuse)
+    preview = github_answers().preview()
+    assert preview.text() == preview.fitted.text() and preview.ci_file is None
+    assert preview.file_name() == "ci-push-my-app-ecr-policy.json" and preview.chosen_output == "json"

@@ -197,8 +197,11 @@ class Preview:
 
     @property
     def ci_file(self):
-        """The chosen CI or deployment file (a CIFile), or None when a policy output is chosen."""
-        return self.ci_files().get(self.chosen_output)
+        """The chosen CI or deployment file (a CIFile), or None when a policy output is chosen
+        (then nothing is rendered: this runs on every keystroke)."""
+        if self.output in OUTPUTS:
+            return None
+        return self.ci_files().get(self.output)
 
     @property
     def is_json(self) -> bool:

@@ -211,7 +211,8 @@ class PolicyWizardApp(App[None]):
         output = self._preview.chosen_output
         showing_policy = output == "json" and (fitted is None or fitted.strategy is not Strategy.SPLIT)
         highlight = self._highlighted_statement if self.step is Step.REVIEW and showing_policy else None
-        language = OUTPUT_LANGUAGES.get(output) or language_of(self._preview.file_name())
+        ci_file = self._preview.ci_file
+        language = language_of(ci_file.path) if ci_file is not None else OUTPUT_LANGUAGES.get(output, "json")
         self.query_one(PolicyView).show(self.policy_json, highlight, language)
         set_content(self.query_one("#preview-title", Label), self._preview_title(), fixed_size=True)
 
