@@ -277,11 +277,19 @@ def test_plain_says_when_no_policy_of_ours_fixes_it():
     assert "No policy of yours fixes this one" in output and "{" not in output
 
 
-def test_plain_shows_a_hostile_paste_inert_and_asks_again():
-    status, output = run_plain("\x1b]0;owned\x07 hello" + END_PASTE + "\x03", task=FROM_ERROR)
+def test_plain_shows_a_hostile_paste_inert():
+    """Pasted as a terminal pastes (bracketed): escapes reach the diagnosis, never the terminal."""
+    status, output = run_plain(f"\x1b[200~{HOSTILE}\x1b[201~" + END_PASTE + ENTER + DONE, task=FROM_ERROR)
+    assert status == 0, output
+    assert "who:    role '[@click=app.quit]' (session 'GitHubActions')" in output
+    assert not {"\x1b", "\x07"} & set(output), "no raw escape or bell reaches the terminal"
+    assert '"Resource": "arn:aws:ecr:eu-west-2:111122223333:repository/app"' in output
+
+
+def test_plain_says_so_when_the_text_is_no_error_and_asks_again():
+    status, output = run_plain("hello" + END_PASTE + "\x03", task=FROM_ERROR)
     assert status == 130
     assert "Nothing in this text looks like an error about ECR access" in output
-    assert "\x1b]0;" not in output and "\x07" not in output
 
 
 async def test_applying_from_the_review_step_replaces_what_was_there():
