@@ -90,14 +90,6 @@ def _check_creatable(directory: Path) -> None:
         raise SaveError(f"{str(ancestor)!r} is not a directory")
 
 
-def missing_directories(path: str | os.PathLike[str]) -> list[Path]:
-    """The directories above `path` that do not exist yet, outermost first (saving with
-    create_directories makes them)."""
-    directory = Path(os.path.expanduser(os.fspath(path))).parent
-    missing = [parent for parent in (directory, *directory.parents) if not parent.exists()]
-    return missing[::-1]
-
-
 def numbered_paths(path: str | os.PathLike[str], count: int) -> list[Path]:
     """policy.json -> policy-1.json, policy-2.json, ... beside it (for split policies)."""
     base = Path(os.path.expanduser(os.fspath(path)))
