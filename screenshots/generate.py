@@ -17,7 +17,9 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from wizard.core.answers import Step  # noqa: E402
+from textual import events  # noqa: E402
+
+from wizard.core.answers import Answers, Step  # noqa: E402
 from wizard.themes import load_themes  # noqa: E402
 from wizard.tui.app import PolicyWizardApp  # noqa: E402
 
@@ -44,6 +46,39 @@ async def shoot(step: Step, theme: str, size: tuple[int, int], name: str) -> Pat
     return Path(path)
 
 
+PUSH_DENIED = (
+    HERE.parent / "tests/fixtures/real/errors/ci-github-actions-moj-7245-initiatelayerupload-no-identity-policy.txt"
+)
+"""A real AccessDenied message (https://github.com/ministryofjustice/cloud-platform/issues/7245)."""
+
+
+async def shoot_paste_error(name: str) -> Path:
+    """ctrl+e on the first step, the message pasted (the event a terminal's paste makes), ctrl+r."""
+    app = PolicyWizardApp(theme="harbor-night")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        app.screen.query_one("#error-text").post_message(events.Paste(PUSH_DENIED.read_text()))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        path = app.save_screenshot(filename=name, path=str(HERE))
+    return Path(path)
+
+
+async def shoot_github_workflow(name: str) -> Path:
+    """The review step with the GitHub Actions workflow chosen as the output (Home, Enter, ↓)."""
+    answers = Answers(repositories=["my-app"], region="us-east-1", account="123456789012", trust="github")
+    answers.github_repository = "my-org/my-app"
+    app = PolicyWizardApp(theme="harbor-night", answers=answers)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("alt+5")
+        await pilot.pause()
+        await pilot.press("home", "enter", "end", "enter")
+        await pilot.pause()
+        path = app.save_screenshot(filename=name, path=str(HERE))
+    return Path(path)
+
+
 async def main() -> None:
     themes = [data.name for data in load_themes()]
     made = []
@@ -52,6 +87,8 @@ async def main() -> None:
         made.append(await shoot(step, "harbor-night", (80, 24), f"step-{step.value + 1}-{step.name.lower()}-80x24.svg"))
     for theme in themes:
         made.append(await shoot(Step.REVIEW, theme, (100, 30), f"review-{theme}.svg"))
+    made.append(await shoot_paste_error("paste-an-error.svg"))
+    made.append(await shoot_github_workflow("review-github-actions.svg"))
     for path in made:
         print(path.relative_to(HERE.parent))
 

@@ -126,3 +126,19 @@ def test_a_mistyped_command_says_where_help_is():
     first, second = result.stderr.splitlines()
     assert first.startswith("error: argument COMMAND: invalid choice: 'genrate' (choose from 'generate', 'explain',")
     assert second == "(run 'ecr-policy --help' for usage)"
+
+
+def test_f1_lists_every_key_the_wizard_shows():
+    """The F1 keys list names each key a footer offers: the app's, and each step's own
+    (ctrl+e on the first step starts from an error message)."""
+    from wizard.tui.app import PolicyWizardApp
+    from wizard.tui.dialogs import HELP
+    from wizard.tui.steps.review import ReviewStep
+    from wizard.tui.steps.role import RoleStep
+
+    shown = [binding for binding in PolicyWizardApp.BINDINGS if binding.show]
+    shown += [*RoleStep.BINDINGS, *ReviewStep.BINDINGS]
+    for binding in shown:
+        key = binding.key.split(",")[0]
+        assert f"[b $accent]{key}[/]" in HELP, f"{key} ({binding.description}) is not in the F1 list"
+    assert "start from an error message" in HELP

@@ -21,7 +21,7 @@ from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from questionary import Choice, Style
 
 from wizard.clipboard import copy_text, osc52_sequence
-from wizard.core.answers import OUTPUT_NOUNS, OUTPUT_TITLES, Preview
+from wizard.core.answers import Preview, Step, output_noun, output_title
 from wizard.core.builder import GeneratedPolicy, render_json
 from wizard.core.deploy import (
     GITHUB_REF_KINDS,
@@ -37,7 +37,7 @@ from wizard.core.deploy import (
 )
 from wizard.core.explain import explain_document, explain_policy
 from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
-from wizard.core.limits import POLICY_BYTES, InputError, read_path_limited
+from wizard.core.limits import MESSAGE_BYTES, POLICY_BYTES, InputError, read_path_limited
 from wizard.core.lint import check_text, report_text
 from wizard.core.regions import KNOWN_REGIONS, region_from_environment, search_regions
 from wizard.core.request import (
@@ -169,10 +169,13 @@ class PlainWizard:
                 Choice("Create a policy", value="create"),
                 Choice("Check an existing policy file (findings and fixes)", value="check"),
                 Choice("Explain an existing policy file (each statement, reach, blast radius)", value="explain"),
+                Choice("Start from an error message (AccessDenied, docker, ECS, kubelet...)", value="error"),
             ],
         )
         if task == "create":
             self._create()
+        elif task == "error":
+            self._from_error()
         else:
             self._inspect(task)
 
@@ -228,10 +231,16 @@ class PlainWizard:
         fitted = self._fit(policy)
         bundle = build_bundle(validated.request, deployment, identity=policy)
         preview = Preview(policy, complete=True, warnings=validated.warnings, fitted=fitted, bundle=bundle)
+        self._present(preview)
+
+    def _present(self, preview: Preview) -> None:
+        """The policy, its explanation, where each part goes, then copy or save."""
+        bundle = preview.bundle
+        assert preview.fitted is not None and bundle is not None
         self.say()
-        self.say(fitted.text().rstrip("\n"))
+        self.say(preview.fitted.text().rstrip("\n"))
         self.say()
-        self.say(explain_policy(policy, validated.warnings).rstrip("\n"))
+        self.say(explain_policy(preview.policy, preview.warnings).rstrip("\n"))
         self.say()
         self.say("Where each part goes")
         for line in bundle.placement():
@@ -241,6 +250,78 @@ class PlainWizard:
         self._say_other_documents(bundle)
         self.say()
         self._finish(preview)
+
+    def _from_error(self) -> None:
+        """Paste an error: its diagnosis, then the policy that fixes it (what the message does not
+        say is asked), presented as a created one is."""
+        from wizard.core.diagnose import DiagnoseError
+        from wizard.core.diagnose.prefill import prefill
+
+        while True:
+            text = self._ask(
+                questionary.text(
+                    "Paste the error message:",
+                    multiline=True,
+                    validate=_message_problem,
+                    style=self.style,
+                )
+            )
+            try:
+                result = prefill(text)
+            except DiagnoseError as error:
+                self.note(f"{str(error)[0].upper()}{str(error)[1:]}.")
+                continue
+            break
+        self.say()
+        for line in result.lines:
+            self.say(line)
+        self.say()
+        if result.answers is None:
+            self.say("No policy of yours fixes this one: see what to do above.")
+            return
+        if not self._ask(questionary.confirm("Build the policy that fixes it?", default=True, style=self.style)):
+            return
+        if result.missing:  # asked, then planned again as `diagnose --repo ... --account ...` does
+            result = prefill(text, **self.ask_missing(result.missing, "The message", "Who was refused?"))
+            for line in result.fix:
+                self.say(line)
+            self.say()
+            if result.answers is None:
+                return
+        answers = result.answers
+        if answers.step_errors(Step.REPOSITORIES):  # a refused login names no repository
+            answers.repositories = self._ask_repositories()
+        preview = answers.preview()
+        if preview.over_limit:
+            preview = replace(preview, fitted=self._fit(preview.policy))
+        self._present(preview)
+
+    def ask_missing(self, missing, source: str, who: str) -> dict:
+        """What a message or a policy did not say (tighten.Missing records), asked as the CLI's
+        flags would give it: the answers by name (role, repositories, region, account,
+        principal). source: what did not say it ("The message"); who: the role question."""
+        given: dict = {}
+        for need in missing:
+            self.note(f"{source} does not say {need.question}.")
+            if need.flag == "--role":
+                given["role"] = self._select(
+                    who, [Choice(f"{info.title}: {info.in_short}", value=info.role) for info in ROLES.values()]
+                )
+            elif need.flag == "--repo":
+                given["repositories"] = tuple(self._ask_repositories())
+            elif need.flag == "--region":
+                given["region"] = self._ask_region()
+            elif need.flag == "--account":
+                given["account"] = self._ask_account()
+            elif need.flag == "--principal":
+                given["principal"] = self._ask(
+                    questionary.text(
+                        "The account ID or role ARN that pulls (or was refused):",
+                        validate=lambda text: bool(text.strip()) or "Give the account ID or the role ARN.",
+                        style=self.style,
+                    )
+                ).strip()
+        return given
 
     def _ask_account(self) -> str:
         return self._ask(
@@ -425,31 +506,32 @@ class PlainWizard:
 
     def _finish(self, preview: Preview) -> None:
         while True:
-            title = OUTPUT_TITLES[preview.chosen_output]
+            title = output_title(preview.chosen_output)
             choice = self._select(
                 "What now?",
                 [
                     Choice(f"Copy it to the clipboard ({title})", value="copy"),
                     Choice(f"Save it to a file ({title})", value="save"),
-                    Choice("Change what to copy or save (Terraform, CloudFormation, a script...)", value="output"),
+                    Choice("Change what to copy or save (Terraform, a script, the CI file...)", value="output"),
                     Choice("What if an action were missing? (simulated call by call)", value="whatif"),
                     Choice("Save the explanation (Markdown or HTML handout)", value="handout"),
                     Choice("Done (the policy is printed above)", value="done"),
                 ],
             )
             if choice == "copy":
-                outcome = copy_text(preview.text(), self._terminal_copy, what=OUTPUT_NOUNS[preview.chosen_output])
+                outcome = copy_text(preview.text(), self._terminal_copy, what=output_noun(preview.chosen_output))
                 self.note(outcome.message)
             elif choice == "save":
-                self._save(preview.texts_to_save(), preview.file_name())
+                self._save(preview.texts_to_save(), preview.file_name(), create_directories=preview.ci_file is not None)
             elif choice == "output":
                 output = self._select(
                     "Copy and save as:",
-                    [Choice(OUTPUT_TITLES[output], value=output) for output in preview.available_outputs()],
+                    [Choice(output_title(output), value=output) for output in preview.available_outputs()],
                     default=preview.chosen_output,
                 )
                 preview = replace(preview, output=output)
                 self.say(preview.text().rstrip("\n"))
+                self._say_ci_file(preview)
             elif choice == "whatif":
                 self._what_if(preview)
             elif choice == "handout":
@@ -477,17 +559,38 @@ class PlainWizard:
         text = explanation_text(preview.policy, preview.bundle, preview.warnings, format_key)
         self._save([text], HANDOUT_FORMATS[format_key].file_name)
 
+    def _say_ci_file(self, preview: Preview) -> None:
+        """Beside a CI file: where it goes, why its trust lines are what they are, what to set up."""
+        from wizard.core.ci.common import trust_comments
+
+        made = preview.ci_file
+        if made is None:
+            return
+        self.say()
+        self.note(f"Save it as {made.path} (missing folders are made): the place its CI or platform reads it from.")
+        reasons = trust_comments(made.text)
+        if reasons:
+            self.say("Lines the trust policy depends on (marked trust: in the file)")
+            for reason in reasons:
+                self.note(f"- {reason}")
+        if made.notes:
+            self.say("Before it runs")
+            for note in made.notes:
+                self.note(f"- {note}")
+
     def _terminal_copy(self, text: str) -> None:
         self.out.write(osc52_sequence(text))
         self.out.flush()
 
-    def _save(self, texts: list[str], default_name: str) -> None:
-        """Save one file, or numbered files for a split policy; ask before replacing any."""
+    def _save(self, texts: list[str], default_name: str, create_directories: bool = False) -> None:
+        """Save one file, or numbered files for a split policy; ask before replacing any. A CI
+        file goes where its CI reads it: missing folders (.github/workflows) are made."""
         message = "File name:" if len(texts) == 1 else f"File name ({len(texts)} numbered files are written beside it):"
         name = self._ask(questionary.text(message, default=default_name, style=self.style))
         paths = [Path(name)] if len(texts) == 1 else numbered_paths(name, len(texts))
         try:
-            existing = [target for target in map(inspect_target, paths) if target.exists]
+            targets = [inspect_target(path, create_directories=create_directories) for path in paths]
+            existing = [target for target in targets if target.exists]
             overwrite = False
             if existing:
                 first = existing[0]
@@ -501,7 +604,10 @@ class PlainWizard:
                 if not overwrite:
                     self.note("Kept the existing file; nothing was written.")
                     return
-            written = [save_text(path, text, overwrite=overwrite) for path, text in zip(paths, texts, strict=False)]
+            written = [
+                save_text(path, text, overwrite=overwrite, create_directories=create_directories)
+                for path, text in zip(paths, texts, strict=False)
+            ]
         except SaveError as error:
             self.note(f"Not saved: {error}.")
             return
@@ -510,6 +616,14 @@ class PlainWizard:
             return
         for path in written:
             self.say(f"  Saved to {Path(os.path.abspath(path))}")
+
+
+def _message_problem(text: str) -> bool | str:
+    if not text.strip():
+        return "Paste the error message (the whole text, as it was printed)."
+    if len(text.encode("utf-8", "surrogatepass")) > MESSAGE_BYTES.size:
+        return f"The text is larger than {MESSAGE_BYTES.describe()}, the limit for {MESSAGE_BYTES.what}."
+    return True
 
 
 def _with_ctrl_d(bindings):

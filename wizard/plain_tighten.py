@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import questionary
 from questionary import Choice
 
 from wizard.core.answers import Answers, Step
 from wizard.core.policy import Document
 from wizard.core.request import Role
-from wizard.core.roles import ROLES
 from wizard.core.tighten import (
     SUPPORTED,
     Intent,
@@ -67,27 +65,7 @@ def offer_tighten(wizard: PlainWizard, document: Document) -> None:
 
 def _ask_missing(wizard: PlainWizard, intent: Intent) -> Intent:
     """Each answer the policy could not give, asked in the order tighten lists them."""
-    given: dict = {}
-    for missing in intent.missing:
-        wizard.note(f"The policy does not say {missing.question}")
-        if missing.flag == "--role":
-            given["role"] = wizard._select(
-                "Who uses it?", [Choice(f"{info.title}: {info.in_short}", value=info.role) for info in ROLES.values()]
-            )
-        elif missing.flag == "--repo":
-            given["repositories"] = tuple(wizard._ask_repositories())
-        elif missing.flag == "--region":
-            given["region"] = wizard._ask_region()
-        elif missing.flag == "--account":
-            given["account"] = wizard._ask_account()
-        elif missing.flag == "--principal":
-            given["principal"] = wizard._ask(
-                questionary.text(
-                    "Who pulls (a 12-digit account or a role ARN):",
-                    validate=lambda text: bool(text.strip()) or "Give an account or a role ARN.",
-                    style=wizard.style,
-                )
-            ).strip()
+    given = wizard.ask_missing(intent.missing, "The policy", "Who uses it?")
     if intent.role is None and "role" not in given:
         given["role"] = Role.CI
     return with_answers(intent, **given)

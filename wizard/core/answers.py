@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cached_property
 
 from wizard.core.builder import GeneratedPolicy, build_policy, render_json, suggested_file_name
 from wizard.core.deploy import (
@@ -67,6 +68,28 @@ OUTPUT_EXTENSIONS = dict.fromkeys(("json", *DOCUMENT_OUTPUTS), "json") | {
     "aws-cli": "sh",
 }
 
+CI_NOUN_WORDS = {"Push": "push", "Pull": "pull"}
+"""First words of CI format titles that are not names, lowercased inside a sentence."""
+
+
+def output_title(output: str) -> str:
+    """What an output is, for a list of choices: OUTPUT_TITLES, or a CI format's title (the CI
+    table is imported on first use: start-up stays light)."""
+    if output in OUTPUT_TITLES:
+        return OUTPUT_TITLES[output]
+    from wizard.core.ci import CI_FORMATS
+
+    return CI_FORMATS[output].title
+
+
+def output_noun(output: str) -> str:
+    """The output inside a sentence ("Copied the GitHub Actions workflow")."""
+    if output in OUTPUT_NOUNS:
+        return OUTPUT_NOUNS[output]
+    first, space, rest = output_title(output).split(" (")[0].partition(" ")
+    return f"the {CI_NOUN_WORDS.get(first, first)}{space}{rest}"
+
+
 FILE_NAME_LIMIT = 120
 """Bytes in a suggested file name: file systems allow 255 (NAME_MAX), and saving adds a
 temporary name about 15 longer and split parts a "-NN" suffix; 120 also stays readable."""
@@ -94,6 +117,16 @@ class Step(IntEnum):
         """For a narrow step bar: the first word."""
         return STEP_TITLES[self].split()[0]
 
+
+STEP_ASKING = {
+    "--role": Step.ROLE,
+    "--access": Step.ROLE,
+    "--repo": Step.REPOSITORIES,
+    "--region": Step.TARGET,
+    "--account": Step.TARGET,
+    "--principal": Step.SETUP,
+}
+"""The wizard step that asks what a CLI flag gives (the principal: "another account?")."""
 
 STEP_TITLES = {
     Step.ROLE: "Role",
@@ -129,19 +162,56 @@ class Preview:
         return self.fitted is not None and self.fitted.over_limit
 
     def available_outputs(self) -> list[str]:
-        """The outputs this setup has (no trust policy, no "json-trust")."""
+        """The outputs this setup has (no trust policy, no "json-trust"), then the CI or
+        deployment files that fit it, as `generate --format` accepts them."""
         if self.bundle is None:
             return ["json"]
-        bundle = self.bundle
-        return [
-            output
-            for output in OUTPUTS
-            if output not in DOCUMENT_OUTPUTS or bundle.document(output.removeprefix("json-")) is not None
-        ]
+        return [output for output in OUTPUTS if self._offers(output)] + list(self.ci_files())
+
+    def _offers(self, output: str) -> bool:
+        if output == "json":
+            return True
+        if self.bundle is None:
+            return False
+        if output in DOCUMENT_OUTPUTS:
+            return self.bundle.document(output.removeprefix("json-")) is not None
+        return output in OUTPUTS or output in self.ci_files()
+
+    @cached_property
+    def _ci_results(self) -> dict:
+        """Each CI format that fits the role and trust: its CIFile, or why it cannot be made
+        (a CIError's message). Rendered on first use, once per preview."""
+        if self.bundle is None:
+            return {}
+        from wizard.core.ci import CIError, ci_formats, render_ci
+
+        results: dict = {}
+        for name in ci_formats(self.bundle):
+            try:
+                results[name] = render_ci(self.bundle, name)
+            except CIError as error:
+                results[name] = str(error)
+        return results
+
+    def ci_files(self) -> dict:
+        """The CI or deployment files this setup has, by format name (CIFile: text, path, notes)."""
+        return {name: made for name, made in self._ci_results.items() if not isinstance(made, str)}
+
+    def ci_refusals(self) -> dict[str, str]:
+        """Formats that fit the role and trust but cannot be made, with why (generate's error)."""
+        return {name: made for name, made in self._ci_results.items() if isinstance(made, str)}
 
     @property
     def chosen_output(self) -> str:
-        return self.output if self.output in self.available_outputs() else "json"
+        return self.output if self._offers(self.output) else "json"
+
+    @property
+    def ci_file(self):
+        """The chosen CI or deployment file (a CIFile), or None when a policy output is chosen
+        (then nothing is rendered: this runs on every keystroke)."""
+        if self.output in OUTPUTS:
+            return None
+        return self.ci_files().get(self.output)
 
     @property
     def is_json(self) -> bool:
@@ -153,6 +223,8 @@ class Preview:
             return self.policy.to_json()
         from wizard.core.formats import render  # imported on first use: start-up stays light
 
+        if self.ci_file is not None:
+            return self.ci_file.text
         output = self.chosen_output
         fmt, _, document = output.partition("-") if output.startswith("json") else (output, "", "")
         return render(self.bundle, fmt, list(self.fitted.parts), document or "identity")
@@ -165,6 +237,8 @@ class Preview:
 
     def file_name(self) -> str:
         """The suggested file name, short enough for any file system (see FILE_NAME_LIMIT)."""
+        if self.ci_file is not None:
+            return self.ci_file.path  # the place its CI or platform reads it from
         output = self.chosen_output
         request = self.policy.request
         first = request.repositories[0]
@@ -323,6 +397,14 @@ class Answers:
             if self.step_errors(step):
                 return step
         return None
+
+    def landing_step(self, missing=()) -> Step:
+        """Where the wizard opens on answers loaded from elsewhere (a tightened policy, a pasted
+        error): the first step that asks something: incomplete, or where a question the source
+        could not answer is given (missing: records with the flag the CLI would ask for)."""
+        steps = [STEP_ASKING.get(need.flag, Step.ROLE) for need in missing]
+        incomplete = self.first_incomplete_step()
+        return min([*steps, *([incomplete] if incomplete is not None else [])], default=Step.REVIEW)
 
     def validated(self) -> ValidatedRequest:
         """The complete request; raises RequestError while anything is missing or wrong."""

@@ -40,8 +40,9 @@ NAME_MAX_BYTES = 255
 """The longest file name (one path component) common file systems take."""
 
 
-def inspect_target(path: str | os.PathLike[str]) -> SaveTarget:
-    """Look at a save destination; raises SaveError when it can never be written."""
+def inspect_target(path: str | os.PathLike[str], *, create_directories: bool = False) -> SaveTarget:
+    """Look at a save destination; raises SaveError when it can never be written.
+    With `create_directories`, missing directories are fine (save_text makes them)."""
     if not os.fspath(path).strip():
         raise SaveError("no file name given")
     target = Path(os.path.expanduser(os.fspath(path)))
@@ -54,12 +55,12 @@ def inspect_target(path: str | os.PathLike[str]) -> SaveTarget:
             f"{NAME_MAX_BYTES} bytes: choose a shorter one"
         )
     try:
-        return _inspect(target)
+        return _inspect(target, create_directories)
     except OSError as error:
         raise SaveError(_describe(error, target)) from None
 
 
-def _inspect(target: Path) -> SaveTarget:
+def _inspect(target: Path, create_directories: bool = False) -> SaveTarget:
     link_target = None
     if target.is_symlink():
         link_target = Path(os.path.realpath(target))
@@ -67,6 +68,9 @@ def _inspect(target: Path) -> SaveTarget:
     if real.is_dir():
         raise SaveError(f"{str(target)!r} is a directory; give a file name inside it")
     directory = real.parent
+    if not directory.exists() and create_directories:
+        _check_creatable(directory)
+        return SaveTarget(path=target, exists=False)
     if not directory.exists():
         raise SaveError(f"the directory {str(directory)!r} does not exist; create it first or choose another")
     if not directory.is_dir():
@@ -79,6 +83,13 @@ def _inspect(target: Path) -> SaveTarget:
     return SaveTarget(path=target, exists=real.exists() or target.is_symlink(), link_target=link_target)
 
 
+def _check_creatable(directory: Path) -> None:
+    """A missing directory can be made when the nearest existing ancestor is a directory."""
+    ancestor = next(parent for parent in directory.parents if parent.exists() or parent == parent.parent)
+    if ancestor.exists() and not ancestor.is_dir():
+        raise SaveError(f"{str(ancestor)!r} is not a directory")
+
+
 def numbered_paths(path: str | os.PathLike[str], count: int) -> list[Path]:
     """policy.json -> policy-1.json, policy-2.json, ... beside it (for split policies)."""
     base = Path(os.path.expanduser(os.fspath(path)))
@@ -86,14 +97,17 @@ def numbered_paths(path: str | os.PathLike[str], count: int) -> list[Path]:
     return [base.with_name(f"{base.stem}-{number}{suffix}") for number in range(1, count + 1)]
 
 
-def save_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = False) -> Path:
+def save_text(
+    path: str | os.PathLike[str], text: str, *, overwrite: bool = False, create_directories: bool = False
+) -> Path:
     """Write `text` to `path` atomically and return the file written.
 
     Refuses (FileExistsSaveError) to replace an existing file unless `overwrite`. A symbolic
     link is followed only with `overwrite`: the file it points to is replaced and the link
     kept. A new file gets the usual permissions (0666 less the umask); a replaced one keeps its own.
+    With `create_directories`, missing directories on the way are made (.github/workflows/).
     """
-    target = inspect_target(path)
+    target = inspect_target(path, create_directories=create_directories)
     if target.exists and not overwrite:
         where = f" (a link to {str(target.link_target)!r})" if target.link_target else ""
         raise FileExistsSaveError(f"{str(target.path)!r}{where} already exists; confirm to replace it")
@@ -101,6 +115,8 @@ def save_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = Fals
     data = text.encode("utf-8")
     mode = _mode_for(destination)
     try:
+        if create_directories:
+            os.makedirs(destination.parent, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
     except OSError as error:
         raise SaveError(_describe(error, destination)) from None

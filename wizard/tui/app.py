@@ -20,13 +20,13 @@ from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
 from textual.widgets import ContentSwitcher, Footer, Label, Static
 
-from wizard.core.answers import OUTPUT_NOUNS, OUTPUT_TITLES, Answers, Preview, Step
+from wizard.core.answers import Answers, Preview, Step, output_noun, output_title
 from wizard.core.regions import region_from_environment
 from wizard.core.size import Strategy, policy_size
 from wizard.core.text import visible
 from wizard.themes import DEFAULT_THEME, ThemeData, load_themes
 from wizard.tui.outside import notify, plain, template
-from wizard.tui.preview import PolicyView
+from wizard.tui.preview import PolicyView, language_of
 from wizard.tui.steps import load_step
 from wizard.tui.steps.base import Advance, WizardStep, short_problem
 from wizard.tui.teaching import TEACHING_ACTIONS, TEACHING_BINDINGS, TeachingActions, teaching_commands
@@ -215,7 +215,9 @@ class PolicyWizardApp(TeachingActions, App[None]):
         output = self._preview.chosen_output
         showing_policy = output == "json" and (fitted is None or fitted.strategy is not Strategy.SPLIT)
         highlight = self._highlighted_statement if self.step is Step.REVIEW and showing_policy else None
-        self.query_one(PolicyView).show(self.policy_json, highlight, OUTPUT_LANGUAGES.get(output, "json"))
+        ci_file = self._preview.ci_file
+        language = language_of(ci_file.path) if ci_file is not None else OUTPUT_LANGUAGES.get(output, "json")
+        self.query_one(PolicyView).show(self.policy_json, highlight, language)
         set_content(self.query_one("#preview-title", Label), self._preview_title(), fixed_size=True)
 
     def _preview_title(self) -> Content:
@@ -235,7 +237,7 @@ class PolicyWizardApp(TeachingActions, App[None]):
         else:
             markup = "[b]Policy[/b] · $size/$limit chars"
         if self._preview.chosen_output != "json":
-            title = OUTPUT_TITLES[self._preview.chosen_output].split(" (")[0]
+            title = output_title(self._preview.chosen_output).split(" (")[0]
             markup = f"[b]{title}[/b] · " + markup.replace("[b]Policy[/b] · ", "policy ")
         return Content.from_markup(markup, size=size, limit=limit)
 
@@ -357,8 +359,8 @@ class PolicyWizardApp(TeachingActions, App[None]):
 
     def _fits_or_ask(self, then: Callable[[], None]) -> bool:
         """True when the policy may be emitted; else ask how to get under the limit, then retry."""
-        if not self._preview.over_limit:
-            return True
+        if not self._preview.over_limit or self._preview.ci_file is not None:
+            return True  # a CI file holds no policy: its size does not matter there
 
         def chosen(strategy: Strategy | None) -> None:
             if strategy is not None:
@@ -377,7 +379,7 @@ class PolicyWizardApp(TeachingActions, App[None]):
         from wizard.clipboard import copy_text
 
         text = self.policy_json
-        outcome = copy_text(text, self.copy_to_clipboard, what=OUTPUT_NOUNS[self._preview.chosen_output])
+        outcome = copy_text(text, self.copy_to_clipboard, what=output_noun(self._preview.chosen_output))
         if outcome.ok:
             self.exported_json = text
         self.last_outcome = outcome.message if outcome.via == "system" else outcome.short
@@ -393,7 +395,10 @@ class PolicyWizardApp(TeachingActions, App[None]):
         name = self._preview.file_name()
         from wizard.tui.dialogs import SaveDialog
 
-        self.push_screen(SaveDialog(texts, name), partial(self._saved, self.policy_json))
+        ci_file = self._preview.ci_file is not None  # saved where its CI reads it, folders made
+        what = output_noun(self._preview.chosen_output).removeprefix("the ") if ci_file else "policy"
+        dialog = SaveDialog(texts, name, what=what, create_directories=ci_file)
+        self.push_screen(dialog, partial(self._saved, self.policy_json))
 
     def _saved(self, text: str, paths: list[Path] | None) -> None:
         if not paths:
@@ -415,6 +420,28 @@ class PolicyWizardApp(TeachingActions, App[None]):
                 self.push_screen(InspectScreen(*result))
 
         self.push_screen(OpenPolicyDialog(), opened)
+
+    def action_paste_error(self) -> None:
+        """Start from an error message: diagnose it, then fill the wizard with the fix."""
+        from wizard.tui.paste_error import PasteErrorDialog
+
+        self.push_screen(PasteErrorDialog(), self._apply_fix)
+
+    async def _apply_fix(self, result) -> None:
+        """Land on the review step with the fix (a diagnose.prefill.Prefill), or on the first
+        step that asks what the message left open."""
+        if result is None:
+            return
+        self.answers = result.answers
+        target = result.landing
+        await self._show_step(target)
+        if target is Step.REVIEW:
+            self.last_outcome = "Filled in with the fix for the pasted error."
+        else:
+            self.current_step_widget.show_errors()
+            self.last_outcome = f"Filled in from the error; {target.title} needs more."
+        self._outcome_line = ""
+        self.show_status()
 
     def action_help(self) -> None:
         from wizard.tui.dialogs import HelpScreen
@@ -478,10 +505,15 @@ class PolicyWizardApp(TeachingActions, App[None]):
             )
         yield SystemCommand(
             "Check an existing policy",
-            "Open a policy file or paste one: explanations and findings",
+            "Open a policy file or paste one: explanations and findings; t there tightens it",
             self.action_open_policy,
         )
         yield from teaching_commands(self)
+        yield SystemCommand(
+            "Start from an error message",
+            "Paste an AccessDenied, docker or kubelet error: its diagnosis, then the wizard filled with the fix",
+            self.action_paste_error,
+        )
         yield SystemCommand("Help: keys", "List the keys (F1)", self.action_help)
 
 

@@ -56,21 +56,28 @@ class SaveDialog(Dialog[list[Path] | None]):
 
     Several texts (a split policy) go to numbered files beside the name: NAME-1.json, ...
     Replacing a file asks first, with "Keep it" as the default (Enter twice never replaces).
-    Dismisses with the paths written, or None when cancelled.
+    Dismisses with the paths written, or None when cancelled. With `create_directories` (a CI
+    file's usual place, .github/workflows/...), missing folders are made.
     """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, texts: list[str], default_name: str, what: str = "policy") -> None:
+    def __init__(
+        self, texts: list[str], default_name: str, what: str = "policy", create_directories: bool = False
+    ) -> None:
         super().__init__()
         self._texts = texts
+        self._create_directories = create_directories
         self._default_name = default_name
         self._what = what if len(texts) == 1 else f"{len(texts)} policies (numbered files)"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Label(f"Save the {self._what}", classes="dialog-title")
-            yield Static(template("File name (relative to [b]$cwd[/b])", cwd=_working_directory()), classes="hint")
+            hint = "File name (relative to [b]$cwd[/b]" + (
+                "; missing folders are made)" if self._create_directories else ")"
+            )
+            yield Static(template(hint, cwd=_working_directory()), classes="hint")
             yield Input(self._default_name, id="save-path")
             yield Static(id="save-message", classes="feedback")
             with Horizontal(classes="dialog-buttons"):
@@ -97,7 +104,8 @@ class SaveDialog(Dialog[list[Path] | None]):
         typed = self.query_one("#save-path", Input).value.strip()
         paths = [Path(typed)] if len(self._texts) == 1 or not typed else numbered_paths(typed, len(self._texts))
         try:
-            existing = [target for target in (inspect_target(path) for path in paths) if target.exists]
+            targets = [inspect_target(path, create_directories=self._create_directories) for path in paths]
+            existing = [target for target in targets if target.exists]
         except (SaveError, OSError) as error:
             self._say("[$error]✗ Not saved: $text.[/]", _why(error))
             return
@@ -126,7 +134,8 @@ class SaveDialog(Dialog[list[Path] | None]):
     def _write(self, paths: list[Path], *, overwrite: bool) -> None:
         try:
             written = [
-                save_text(path, text, overwrite=overwrite) for path, text in zip(paths, self._texts, strict=False)
+                save_text(path, text, overwrite=overwrite, create_directories=self._create_directories)
+                for path, text in zip(paths, self._texts, strict=False)
             ]
         except FileExistsSaveError as error:
             self._say("[$warning]! $text[/]", str(error))
@@ -257,6 +266,10 @@ The line above the keys always says what Enter does where you are.
   [b $accent]tab[/], [b $accent]shift+tab[/] next, previous field
   [b $accent]↑ ↓[/]            choose in a list
 
+[b]Role (the first step)[/b]
+  [b $accent]ctrl+e[/]         start from an error message: paste it, read the
+                 diagnosis, apply the fix (also in the palette)
+
 [b]Repositories[/b]
   [b $accent]enter[/]          add what you typed (commas or spaces: several)
   [b $accent]tab[/] then [b $accent]del[/]    remove the highlighted repository
@@ -282,7 +295,9 @@ The line above the keys always says what Enter does where you are.
                  EKS and Lambda
 
 [b]Everything else[/b]
-  [b $accent]ctrl+o[/]         check and explain a policy (a file, or pasted)
+  [b $accent]ctrl+o[/]         check and explain a policy (a file, or pasted);
+                 [b $accent]t[/] there tightens it: the wizard fills in what it is
+                 for, and the review lists every change
   [b $accent]ctrl+p[/]         command palette: copy, save, a step, the theme
   [b $accent]f1[/]             this help
   [b $accent]ctrl+q[/]         quit (asks first if nothing was copied or saved)

@@ -193,6 +193,9 @@ class PasteArea(TextArea):
     """The paste box: holds at most a policy's worth of text (POLICY_BYTES), and shows control
     characters in pasted text as escapes (raw, they would reach the terminal)."""
 
+    LIMIT = POLICY_BYTES
+    """The most text the box holds (a subclass for another kind of text sets its own)."""
+
     class TooLarge(Message):
         """A paste was refused: it would make the text larger than the limit."""
 
@@ -203,7 +206,7 @@ class PasteArea(TextArea):
         if self.read_only:
             return
         pasted = visible(event.text, keep_newlines=True)
-        if _size(self.text) + _size(pasted) > POLICY_BYTES.size:
+        if _size(self.text) + _size(pasted) > self.LIMIT.size:
             self.post_message(self.TooLarge())
             return
         result = self.replace(pasted, *self.selection)

@@ -36,6 +36,15 @@ DisplayLine = tuple[Piece, ...]
 OVERFLOW_MARK = "…"
 
 
+LANGUAGES_BY_SUFFIX = {".json": "json", ".yml": "yaml", ".yaml": "yaml", ".sh": "shell", ".tf": "hcl"}
+
+
+def language_of(file_name: str) -> str:
+    """How the preview reads a file, from its name (a CI file: YAML, a script, JSON)."""
+    suffix = file_name[file_name.rfind(".") :] if "." in file_name else ""
+    return LANGUAGES_BY_SUFFIX.get(suffix, "shell")
+
+
 def statement_line_ranges(policy_json: str) -> list[range]:
     """Line ranges of each statement in a policy rendered by wizard.core (2-space indent).
 
@@ -227,6 +236,8 @@ class PolicyView(ScrollView, can_focus=True):
 
     def show(self, text: str, highlight: int | None = None, language: str = "json") -> None:
         """Show `text`; `highlight` is the index of the JSON statement to mark, if any."""
+        if language != self._language:
+            self.scroll_to(0, 0, animate=False, immediate=True)  # another output: from its first line
         if text != self._json or language != self._language:
             self._json, self._language = text, language
             self._source_lines = text.rstrip("\n").split("\n")

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from textual.app import App
 from textual.content import Content
 
-from wizard.core.answers import Answers, Preview, Step
+from wizard.core.answers import Answers, Preview
 from wizard.core.policy import Document
 from wizard.core.tighten import (
     Intent,
@@ -25,16 +25,6 @@ from wizard.core.tighten import (
 )
 from wizard.tui.outside import notify, plain, template
 
-# The step that answers each question a policy cannot (the flag tighten would ask for).
-_STEP_OF_FLAG = {
-    "--role": Step.ROLE,
-    "--access": Step.ROLE,
-    "--repo": Step.REPOSITORIES,
-    "--region": Step.TARGET,
-    "--account": Step.TARGET,
-    "--principal": Step.SETUP,
-}
-
 
 class OpenedPolicy(NamedTuple):
     """The policy the wizard's answers were loaded from: its name, the parsed document and
@@ -43,15 +33,6 @@ class OpenedPolicy(NamedTuple):
     name: str
     document: Document
     intent: Intent
-
-
-def first_step_to_answer(intent: Intent, answers: Answers) -> Step:
-    """Where the user goes: the first question the policy could not answer, else the first
-    incomplete step, else the review."""
-    asked = [_STEP_OF_FLAG.get(missing.flag, Step.ROLE) for missing in intent.missing]
-    incomplete = answers.first_incomplete_step()
-    candidates = [*asked, *([incomplete] if incomplete is not None else [])]
-    return min(candidates) if candidates else Step.REVIEW
 
 
 def answers_for(intent: Intent, region_default: str) -> Answers:
@@ -74,7 +55,7 @@ async def load_into_wizard(app: App, name: str, document: Document) -> None:
     answers = answers_for(intent, app.answers.region)  # type: ignore[attr-defined]
     app.answers = answers  # type: ignore[attr-defined]
     app.opened_policy = OpenedPolicy(name, document, intent)  # type: ignore[attr-defined]
-    step = first_step_to_answer(intent, answers)
+    step = answers.landing_step(intent.missing)
     app.pop_screen()
     await app.show_loaded_answers(step)  # type: ignore[attr-defined]
     questions = " ".join(missing.question[0].upper() + missing.question[1:] for missing in intent.missing)

@@ -31,9 +31,8 @@ from .common import (
     trust_lines,
 )
 from .emit import comment_block, comment_lines, shell_word, yaml_quoted, yaml_string
+from .paths import default_path
 
-BUILDSPEC_PATH = "buildspec.yml"
-SCRIPT_PATH = "ecr-{verb}.sh"
 _ALIAS_HINT = f"set the environment variable {PUBLIC_ALIAS_VARIABLE} to your ECR Public registry alias"
 
 
@@ -41,7 +40,7 @@ def render_buildspec(bundle: Bundle) -> CIFile:
     found = images(bundle.request)
     push = pushes(bundle.request)
     sentences = [
-        *header(bundle, "CodeBuild buildspec", BUILDSPEC_PATH, found),
+        *header(bundle, "CodeBuild buildspec", default_path("buildspec", bundle.request), found),
         setup_line(bundle),
         f"trust: make {role_arn(bundle)} the service role of a CodeBuild project in account {bundle.role_account}: "
         "its trust policy admits CodeBuild for that account's projects only (aws:SourceAccount).",
@@ -66,7 +65,7 @@ def render_buildspec(bundle: Bundle) -> CIFile:
     ]
     lines += ["", "phases:", *_phases(found, push)]
     notes = [_ALIAS_HINT + " in the project's environment"] if found.public else []
-    return CIFile("\n".join(lines) + "\n", BUILDSPEC_PATH, tuple(notes))
+    return CIFile("\n".join(lines) + "\n", default_path("buildspec", bundle.request), tuple(notes))
 
 
 def _phases(found: Images, push: bool) -> list[str]:
@@ -95,7 +94,7 @@ def _phases(found: Images, push: bool) -> list[str]:
 def render_ci_script(bundle: Bundle) -> CIFile:
     found = images(bundle.request)
     push = pushes(bundle.request)
-    path = SCRIPT_PATH.format(verb="push" if push else "pull")
+    path = default_path("ci-script", bundle.request)
     sentences = [
         *header(bundle, "Push script" if push else "Pull script", path, found),
         *_credentials_sentences(bundle),

@@ -150,3 +150,25 @@ def setup_line(bundle: Bundle) -> str:
         f"Create the role first with the same answers: ecr-policy generate ... --format terraform (or cloudformation, "
         f"aws-cli) makes {role} with its trust policy and this access."
     )
+
+
+TRUST_MARK = "# trust: "
+"""How a generated file marks a line the trust policy depends on (see trust_lines)."""
+
+
+def trust_comments(text: str) -> list[str]:
+    """The `trust:` comments of a generated file, each whole (wrapped comment lines joined), in
+    order: why each line that the trust policy depends on is what it is, for a front end to
+    list beside the file."""
+    found: list[str] = []
+    indent = None  # the indentation of an open whole-line trust comment, which may wrap on
+    for line in text.splitlines():
+        stripped = line.strip()
+        if TRUST_MARK in line:
+            found.append(line.split(TRUST_MARK, 1)[1].strip())
+            indent = line.index("#") if stripped.startswith(TRUST_MARK) else None
+        elif indent is not None and line.startswith(" " * indent + "# ") and not found[-1].endswith("."):
+            found[-1] += " " + stripped[2:].strip()  # wrapped mid-sentence: the same comment
+        else:
+            indent = None
+    return found

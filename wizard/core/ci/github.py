@@ -14,6 +14,7 @@ from wizard.core import sources
 from wizard.core.deploy import Bundle
 from wizard.core.trust import GITHUB_PROVIDER, github_audience
 
+from . import paths
 from .actions import AMAZON_ECR_LOGIN, CHECKOUT, CONFIGURE_AWS_CREDENTIALS, PINNED_ACTIONS
 from .common import (
     PUBLIC_ALIAS_VARIABLE,
@@ -32,13 +33,12 @@ from .common import (
 from .emit import comment_block, comment_lines, yaml_string
 from .runs import CIError, Runs, github_filter, github_runs
 
-DEFAULT_PATH = ".github/workflows/ecr-{verb}.yml"
 _PLAIN_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _PLAIN_OWNER = re.compile(r"[A-Za-z0-9_.-]+/\*")
 
 
 def default_path(bundle: Bundle) -> str:
-    return DEFAULT_PATH.format(verb="push" if pushes(bundle.request) else "pull")
+    return paths.default_path("github-actions", bundle.request)
 
 
 def render_github_actions(bundle: Bundle) -> CIFile:

@@ -27,9 +27,9 @@ from .common import (
     trust_lines,
 )
 from .emit import comment_block, comment_lines, yaml_quoted, yaml_string
+from .paths import default_path
 from .runs import Runs, gitlab_rule, gitlab_runs
 
-DEFAULT_PATH = ".gitlab-ci.yml"
 DOCKER_IMAGE = "docker:27-cli"
 DOCKER_SERVICE = "docker:27-dind"
 TOKEN_VARIABLE = "AWS_ID_TOKEN"
@@ -41,7 +41,7 @@ def render_gitlab_ci(bundle: Bundle) -> CIFile:
     found = images(bundle.request)
     push = pushes(bundle.request)
     sentences = [
-        *header(bundle, "GitLab CI job", DEFAULT_PATH, found),
+        *header(bundle, "GitLab CI job", default_path("gitlab-ci", bundle.request), found),
         "Merge the job into your .gitlab-ci.yml if you have one. It needs a runner that allows Docker-in-Docker "
         "(privileged), as GitLab.com's instance runners do.",
         setup_line(bundle),
@@ -63,7 +63,7 @@ def render_gitlab_ci(bundle: Bundle) -> CIFile:
             f"set the CI/CD variable {PUBLIC_ALIAS_VARIABLE} (Settings > CI/CD > Variables) to your ECR Public "
             "registry alias: the job stops without it"
         )
-    return CIFile("\n".join(lines) + "\n", DEFAULT_PATH, tuple(notes))
+    return CIFile("\n".join(lines) + "\n", default_path("gitlab-ci", bundle.request), tuple(notes))
 
 
 def _sources(bundle: Bundle) -> list[str]:

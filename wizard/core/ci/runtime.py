@@ -19,11 +19,9 @@ from wizard.core.trust import TrustSource
 
 from .common import CIFile, Images, header, images, role_arn, setup_line, source_lines, trust_lines
 from .emit import comment_block, comment_lines, shell_word, yaml_string
+from .paths import default_path
 from .runs import CIError
 
-ECS_PATH = "task-definition.json"
-EKS_PATH = "ecr-image.k8s.yaml"
-LAMBDA_PATH = "deploy-lambda.sh"
 IMAGE_TAG = "latest"
 NAMESPACE = "default"
 SERVICE_ACCOUNT = "ecr-access"
@@ -62,7 +60,7 @@ def render_ecs_task_definition(bundle: Bundle) -> CIFile:
         definition |= {"networkMode": "bridge", "requiresCompatibilities": ["EC2"]}
     definition["containerDefinitions"] = containers
     notes = _ecs_notes(bundle, execution_role, log_group)
-    return CIFile(json.dumps(definition, indent=2) + "\n", ECS_PATH, tuple(notes))
+    return CIFile(json.dumps(definition, indent=2) + "\n", default_path("ecs-task-definition", request), tuple(notes))
 
 
 def _container(found: Images, name: str, region: str, log_group: str, fargate: bool) -> dict:
@@ -92,7 +90,7 @@ def _ecs_notes(bundle: Bundle, execution_role: bool, log_group: str) -> list[str
         who,
         f"images are tagged {IMAGE_TAG}: use the tag your pipeline pushed (e.g. the commit SHA) for each deployment",
         f"create the log group first: aws logs create-log-group --region {request.region} --log-group-name {log_group}",
-        f"register it: aws ecs register-task-definition --region {request.region} --cli-input-json file://{ECS_PATH}",
+        f"register it: aws ecs register-task-definition --region {request.region} --cli-input-json file://{default_path('ecs-task-definition', request)}",
         f"{setup_line(bundle)} Sources: {sources.ECS_TASK_EXECUTION_ROLE} {sources.ECS_REGISTER_TASK_DEFINITION}",
     ]
 
@@ -104,7 +102,7 @@ def render_eks_manifest(bundle: Bundle) -> CIFile:
     found = _runtime_images(bundle)
     trust = bundle.deployment.trust
     sentences = [
-        *header(bundle, "Kubernetes manifest", EKS_PATH, found),
+        *header(bundle, "Kubernetes manifest", default_path("eks-manifest", bundle.request), found),
         *_eks_role_sentences(bundle),
         *trust_lines(bundle),
         *source_lines(_eks_sources(trust)),
@@ -115,7 +113,7 @@ def render_eks_manifest(bundle: Bundle) -> CIFile:
     else:
         for name in found.names:
             lines += ["", "---", *_deployment(found, name)]
-    return CIFile("\n".join(lines) + "\n", EKS_PATH, ())
+    return CIFile("\n".join(lines) + "\n", default_path("eks-manifest", bundle.request), ())
 
 
 def _eks_role_sentences(bundle: Bundle) -> list[str]:
@@ -204,7 +202,7 @@ def render_lambda_deploy(bundle: Bundle) -> CIFile:
     found = _runtime_images(bundle)
     request = bundle.request
     sentences = [
-        *header(bundle, "Lambda deploy script", LAMBDA_PATH, found),
+        *header(bundle, "Lambda deploy script", default_path("lambda-deploy", bundle.request), found),
         "Run it with the deployer's role, which gets the identity policy. The Lambda service pulls the image "
         "itself (through the repository policy); the deployer only names it, and also needs "
         "lambda:GetFunction, lambda:CreateFunction, lambda:UpdateFunctionCode and iam:PassRole on the execution "
@@ -240,7 +238,7 @@ def render_lambda_deploy(bundle: Bundle) -> CIFile:
         "",
     ]
     lines += [f'deploy {shell_word(_safe_name(name, 64))} "$REGISTRY/{name}:$IMAGE_TAG"' for name in found.names]
-    return CIFile("\n".join(lines) + "\n", LAMBDA_PATH, ())
+    return CIFile("\n".join(lines) + "\n", default_path("lambda-deploy", bundle.request), ())
 
 
 def runtime_role(role: Role) -> bool:

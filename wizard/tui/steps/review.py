@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wizard.core.answers import OUTPUT_TITLES, Preview, Step
+from wizard.core.answers import Preview, Step, output_title
 from wizard.core.builder import render_json
 from wizard.core.explain import login_lines, logs_in
 from wizard.core.explained import call_map_lines, generated_what_if_lines
@@ -43,6 +43,7 @@ class ReviewStep(WizardStep):
     ReviewStep #whatif-result-scroll:focus { background-tint: $primary 8%; }
     /* The simulation runs long: on short terminals the section list gives it room. */
     ReviewStep.-short.-whatif #sections { max-height: 3; }
+    ReviewStep #output-info-scroll { height: 1fr; min-height: 3; scrollbar-size-vertical: 1; }
     """
 
     class SectionHighlighted(Message):
@@ -61,7 +62,8 @@ class ReviewStep(WizardStep):
             yield Static(id="explanation", classes="info")
         with Vertical(id="output-panel"):
             yield ChoiceList([], "json", heading="Copy and save as (↑ ↓, then Enter):", id="output-list")
-            yield Static(id="output-info", classes="info")
+            with VerticalScroll(id="output-info-scroll"):  # a CI file's explanation is long
+                yield Static(id="output-info", classes="info")
         with Vertical(id="whatif"):
             yield ChoiceList([], "", heading="Take away (↑ ↓, then Enter):", id="whatif-actions")
             with VerticalScroll(id="whatif-result-scroll"):
@@ -114,7 +116,7 @@ class ReviewStep(WizardStep):
         self._preview = preview
         sections = self.query_one("#sections", OptionList)
         highlighted = sections.highlighted or 0
-        entries = [Option(template("Output: $title", title=OUTPUT_TITLES[preview.chosen_output]), id="output")]
+        entries = [Option(template("Output: $title", title=output_title(preview.chosen_output)), id="output")]
         entries += [
             Option(
                 template("$number $title ($sid)", number=str(index + 1), title=statement.title, sid=statement.sid),
@@ -203,14 +205,19 @@ class ReviewStep(WizardStep):
         self.post_message(self.SectionHighlighted(statement_index))
 
     def _show_outputs(self, preview: Preview) -> None:
-        choices = [(output, OUTPUT_TITLES[output]) for output in preview.available_outputs()]
+        choices = [(output, output_title(output)) for output in preview.available_outputs()]
         self.query_one("#output-list", ChoiceList).set_choices(choices, preview.chosen_output)
         self._show_output_info(preview)
 
     def _show_output_info(self, preview: Preview) -> None:
+        from wizard.tui.ci_output import ci_file_info, ci_refusal_lines
+
+        if preview.ci_file is not None:
+            self.query_one("#output-info", Static).update(ci_file_info(preview))
+            return
         lines = [f"Saving suggests {preview.file_name()}."]
         if preview.bundle is not None:
-            lines += ["", *preview.bundle.placement()]
+            lines += ["", *preview.bundle.placement(), *ci_refusal_lines(preview)]
         self.query_one("#output-info", Static).update(plain("\n".join(lines)))
 
     @on(ChoiceList.Chosen, "#output-list")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
@@ -17,6 +18,8 @@ from wizard.tui.widgets import ChoiceList
 
 class RoleStep(WizardStep):
     step = Step.ROLE
+    BINDINGS = [Binding("ctrl+e", "app.paste_error", "Paste error")]
+    """Starting from an error message is offered where a session starts (and in the palette)."""
 
     def compose(self) -> ComposeResult:
         yield ChoiceList(
