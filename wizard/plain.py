@@ -35,6 +35,7 @@ from wizard.core.deploy import (
     make_deployment,
     trust_choices,
 )
+from wizard.core.documents import ROLE_ARN
 from wizard.core.explain import explain_document, explain_policy
 from wizard.core.files import SaveError, inspect_target, numbered_paths, save_text
 from wizard.core.limits import MESSAGE_BYTES, POLICY_BYTES, InputError, read_path_limited
@@ -302,7 +303,8 @@ class PlainWizard:
         principal). source: what did not say it ("The message"); who: the role question."""
         given: dict = {}
         for need in missing:
-            self.note(f"{source} does not say {need.question}.")
+            if need.question:
+                self.note(f"{source} does not say {need.question}.")
             if need.flag == "--role":
                 given["role"] = self._select(
                     who, [Choice(f"{info.title}: {info.in_short}", value=info.role) for info in ROLES.values()]
@@ -317,7 +319,7 @@ class PlainWizard:
                 given["principal"] = self._ask(
                     questionary.text(
                         "The account ID or role ARN that pulls (or was refused):",
-                        validate=lambda text: bool(text.strip()) or "Give the account ID or the role ARN.",
+                        validate=_principal_problem,
                         style=self.style,
                     )
                 ).strip()
@@ -628,6 +630,14 @@ def _message_problem(text: str) -> bool | str:
 
 def _with_ctrl_d(bindings):
     return merge_key_bindings([bindings, _cancel_on_ctrl_d()]) if bindings else _cancel_on_ctrl_d()
+
+
+def _principal_problem(text: str) -> bool | str:
+    """An account ID or a role ARN, checked as the wizard's step and `--principal` check it."""
+    text = text.strip()
+    if check_account(text).ok or ROLE_ARN.fullmatch(text):
+        return True
+    return "Give a 12-digit account ID or a role ARN (arn:aws:iam::ACCOUNT:role/NAME)."
 
 
 def _problem(error: Message | None) -> bool | str:

@@ -17,10 +17,12 @@ from wizard.core.request import Role
 from wizard.core.tighten import (
     SUPPORTED,
     Intent,
+    Missing,
     change_lines,
     changes_for,
     infer_intent,
     intent_lines,
+    intent_of_answers,
     output_for,
     with_answers,
 )
@@ -48,19 +50,35 @@ def offer_tighten(wizard: PlainWizard, document: Document) -> None:
         wizard.say(line)
     intent = _ask_missing(wizard, intent)
     answers = Answers.from_intent(intent, output=output_for(intent), principal=intent.principal)
+    _until_complete(wizard, answers)
     preview = answers.preview()
-    if not preview.complete:
-        for step in Step:
-            for problem in answers.step_errors(step):
-                wizard.note(f"Cannot tighten: {problem}")
-        return
     wizard.say()
-    for line in change_lines(changes_for(document, preview.bundle, intent)):
+    for line in change_lines(changes_for(document, preview.bundle, intent_of_answers(intent, answers))):
         wizard.say(line)
     wizard.say()
     wizard.say(preview.text().rstrip("\n"))
     wizard.say()
     wizard._finish(preview)
+
+
+def _until_complete(wizard: PlainWizard, answers: Answers) -> None:
+    """An answer taken from the policy (or given) that the wizard refuses, e.g. a repository
+    name with upper-case letters or "*" as who pulls, is said and asked again."""
+    while not answers.preview().complete:
+        steps = [step for step in Step if answers.step_errors(step)]
+        for step in steps:
+            for problem in answers.step_errors(step):
+                wizard.note(f"Not usable as it is: {problem}")
+        step = steps[0]
+        if step is Step.REPOSITORIES:
+            answers.repositories = wizard._ask_repositories()
+        elif step is Step.TARGET:
+            answers.region = wizard._ask_region()
+            answers.account = wizard._ask_account()
+        elif step is Step.SETUP:
+            answers.principal = wizard.ask_missing([Missing("--principal", "")], "", "")["principal"]
+        else:
+            answers.choose_role(wizard.ask_missing([Missing("--role", "")], "", "Who uses it?")["role"])
 
 
 def _ask_missing(wizard: PlainWizard, intent: Intent) -> Intent:

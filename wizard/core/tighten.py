@@ -20,7 +20,7 @@ from wizard.core.policy.evaluate import ActionMap, Effect, Request, evaluate
 from wizard.core.reference import RISK_TITLES, expand_action, find_action, service_of
 from wizard.core.request import Access, Message, RequestError, Role, ValidatedRequest, make_request
 from wizard.core.rules.reach import ARN, EXAMPLE_REPOSITORY, granted_names, representative_resources
-from wizard.core.text import quoted
+from wizard.core.text import quoted, wrap
 
 PUSH = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
 PULL = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
@@ -55,7 +55,10 @@ class Intent(
         who = {Role.CI: "a CI pipeline", Role.ECS: "ECS tasks", Role.EKS: "EKS nodes", Role.LAMBDA: "Lambda"}
         role = who.get(self.role, "someone (which workload: --role)")
         verb = "pushing to (and pulling from)" if self.access is Access.PUSH else "pulling from"
-        where = ", ".join(self.repositories) or "repositories not named by the policy"
+        shown = list(self.repositories[:3]) + (
+            [f"{len(self.repositories) - 3:,} more"] if len(self.repositories) > 3 else []
+        )
+        where = ", ".join(shown) or "repositories not named by the policy"
         place = (
             f" in account {self.account or '?'}, {self.region or '?'}"
             if not self.public
@@ -369,12 +372,20 @@ def intent_lines(intent: Intent) -> list[str]:
     return lines
 
 
-def change_lines(changes: list[Change] | tuple[Change, ...]) -> list[str]:
-    """The explained diff, a line per change: kind, what, why."""
+def change_lines(changes: list[Change] | tuple[Change, ...], width: int | None = None) -> list[str]:
+    """The explained diff, a line per change: kind, what, why; with `width`, each change is
+    wrapped to it under a hanging indent (a narrow pane), else one line each (a terminal's
+    stderr, where lines are grepped)."""
     if not changes:
         return ["changes: none: the policy is already least-privilege for this intent"]
-    width = max(len(change.kind) for change in changes)
-    return ["changes:", *(f"  {c.kind:<{width}}  {c.subject}: {c.reason}" for c in changes)]
+    column = max(len(change.kind) for change in changes)
+    lines = ["changes:"]
+    for change in changes:
+        if width is None:
+            lines.append(f"  {change.kind:<{column}}  {change.subject}: {change.reason}")
+        else:
+            lines += wrap(f"{change.kind} {change.subject}: {change.reason}", "  ", "    ", width)
+    return lines
 
 
 def _other_statements(document: Document) -> list[dict]:
@@ -412,7 +423,7 @@ def _changes(document: Document, bundle: Bundle, intent: Intent, others: list[di
     for resource in [*new_resources, "*"]:
         for name in sorted(new_actions.allowed(resource) - old_actions.allowed(resource)):
             where = "" if resource == "*" else f" on {resource.rsplit(':', 1)[-1]}"
-            changes.append(Change("added", f"{name}{where}", _added_reason(name)))
+            changes.append(Change("added", f"{name}{where}", _added_reason(name, intent.access)))
     for raw in others:
         actions = ", ".join(raw["Action"] if isinstance(raw["Action"], list) else [raw["Action"]])
         if keep_other:
@@ -458,16 +469,14 @@ def _removed(document: Document, kept_names: set[str], intent: Intent):
                     seen.update(dropped)
                 continue
             for name in dropped:
-                row = find_action(name)
-                reason = f"{RISK_TITLES[row.risk]}, not needed to {purpose}" if row else "not an ECR action"
-                yield Change("removed", name, reason)
+                yield Change("removed", name, _removed_reason(name, purpose))
                 seen.add(name)
 
 
 def _narrowed(document: Document, bundle: Bundle, intent: Intent):
     if intent.kind in (Kind.REPOSITORY, Kind.PUBLIC_REPOSITORY):
         new = bundle.repository.document["Statement"] if bundle.repository else []
-        who = ", ".join(str(s["Principal"]) for s in new)
+        who = "; ".join(_principal_words(s["Principal"]) for s in new)
         for statement in document.real_statements:
             if statement.allows and statement.principals is not None:
                 old = ", ".join(f"{p.type}: {p.value}" for p in statement.principals)
@@ -492,14 +501,35 @@ def _narrowed(document: Document, bundle: Bundle, intent: Intent):
             )
 
 
-def _added_reason(name: str) -> str:
+def _principal_words(principal) -> str:
+    """A Principal element as people read it: "AWS: arn:aws:iam::123456789012:root"."""
+    if not isinstance(principal, dict):
+        return str(principal)
+    return ", ".join(
+        f"{kind}: {value if isinstance(value, str) else ', '.join(value)}" for kind, value in principal.items()
+    )
+
+
+def _removed_reason(name: str, purpose: str) -> str:
+    row = find_action(name)
+    if row is None:
+        return "not an ECR action"
+    if name == "ecr:BatchCheckLayerAvailability":
+        # A pull-risk action that a pull-only role does not need (issue 13 item 12).
+        return "only docker push asks which layers exist; a pull never calls it (AWS's PullOnly policy leaves it out)"
+    return f"{RISK_TITLES[row.risk]}, not needed to {purpose}"
+
+
+def _added_reason(name: str, access: Access) -> str:
     row = find_action(name)
     if row and row.risk == "login":
         return 'docker login needs it, on "*" (the token alone opens no repository)'
     if name == "ecr:BatchCheckLayerAvailability":
         return "docker push asks which layers exist first; without it the push fails"
-    if row and row.risk == "pull":
+    if row and row.risk == "pull" and access is Access.PUSH:
         return "pulling (the push set includes it: builds pull base and cache images)"
+    if row and row.risk == "pull":
+        return "docker pull needs it here"
     return f"{RISK_TITLES[row.risk] if row else 'needed'}: part of what the workload does"
 
 

@@ -81,10 +81,11 @@ class InspectScreen(Screen[None]):
         self._statements = list(self.model.statements) if self.model is not None else []
 
     def compose(self) -> ComposeResult:
+        # The verdict first: a long path is what the width cuts, never the count.
         kind = f" · {self.model.kind.title}" if self.model is not None else ""
         yield Label(
             template(
-                "[b]Checking[/b] $name$kind · $summary", name=self._name, kind=kind, summary=summarize(self.findings)
+                "[b]Checking:[/b] $summary$kind · $name", name=self._name, kind=kind, summary=summarize(self.findings)
             ),
             id="inspect-title",
         )
@@ -97,8 +98,7 @@ class InspectScreen(Screen[None]):
         yield Footer(compact=True)
 
     def _sections(self) -> list[Option]:
-        whole = [f for f in self.findings if f.statement is None]
-        options = [Option(template("Whole policy ($count)", count=_count(len(whole), "finding")), id="policy")]
+        options = [Option(template("Whole policy ($summary)", summary=summarize(self.findings)), id="policy")]
         for statement in self._statements:
             mine = [f for f in self.findings if f.statement == statement.index]
             options.append(
@@ -159,7 +159,8 @@ class InspectScreen(Screen[None]):
         self.query_one("#inspect-detail", Static).update(content)
 
     def _whole_policy(self) -> Content:
-        content = findings_content([f for f in self.findings if f.statement is None])
+        whole = [f for f in self.findings if f.statement is None]
+        content = findings_content(whole) if whole or not self.findings else self._findings_elsewhere()
         if self.model is None:
             return content
         lines = [kind_line(self.model)]
@@ -171,6 +172,15 @@ class InspectScreen(Screen[None]):
                 "Press t to tighten it: the wizard opens with what it is for, and the review lists the changes.",
             ]
         return plain("\n".join(lines)) + Content("\n\n") + content
+
+    def _findings_elsewhere(self) -> Content:
+        """No policy-wide finding, but some in statements: say where, never a bare ✓."""
+        where = sorted({f.statement for f in self.findings if f.statement is not None})
+        return template(
+            "[$warning]![/] $summary, all in statements $where: none about the policy as a whole.",
+            summary=summarize(self.findings),
+            where=", ".join(map(str, where)),
+        )
 
     def _blast_radius(self) -> Content:
         lines = [
@@ -186,7 +196,8 @@ class InspectScreen(Screen[None]):
         width = self.query_one("#inspect-detail", Static).content_region.width or 40
         block = statement_block(statement, self.model.kind, width + 1)[1:]
         findings = findings_content([f for f in self.findings if f.statement == index])
-        return plain("\n".join(line.removeprefix("  ") for line in block)) + Content("\n\n") + findings
+        # Findings first: with 14 actions explained, they would be 100 lines down.
+        return findings + Content("\n\n") + plain("\n".join(line.removeprefix("  ") for line in block))
 
 
 class PasteArea(TextArea):

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from textual.app import App
 from textual.content import Content
 
-from wizard.core.answers import Answers, Preview
+from wizard.core.answers import STEP_ASKING, Answers, Preview
 from wizard.core.policy import Document
 from wizard.core.tighten import (
     Intent,
@@ -58,25 +58,52 @@ async def load_into_wizard(app: App, name: str, document: Document) -> None:
     step = answers.landing_step(intent.missing)
     app.pop_screen()
     await app.show_loaded_answers(step)  # type: ignore[attr-defined]
-    questions = " ".join(missing.question[0].upper() + missing.question[1:] for missing in intent.missing)
-    notify(
-        app,
-        f"Loaded from {name}: {intent.describe()}."
-        + (f" Still to answer: {questions}" if questions else " The review lists every change."),
-        title="Tighten",
-        timeout=8,
-    )
+    notify(app, _loaded_message(name, intent, answers), title="Tighten", timeout=20)
 
 
-def changes_content(opened: OpenedPolicy, answers: Answers, preview: Preview) -> Content:
-    """The review's "Changes from …" section: what the opened policy was read as, and every
-    change to the policy the wizard builds from the answers as they stand."""
+def _loaded_message(name: str, intent: Intent, answers: Answers) -> str:
+    if not intent.missing:
+        return f"Loaded from {name}: {intent_of_answers(intent, answers).describe()}. The review lists every change."
+    questions = [
+        f"• {need.question[0].upper()}{need.question[1:]} ({STEP_ASKING[need.flag].title})" for need in intent.missing
+    ]
+    return "\n".join([f"Loaded from {name}. Still to answer:", *questions])
+
+
+def _without_flags(line: str) -> str:
+    """Evidence as the wizard says it: the CLI's "(--role to say otherwise)" is the steps here."""
+    return line.split(" (--", 1)[0].split(" (given with --", 1)[0]
+
+
+def _still_to_answer(opened: OpenedPolicy, answers: Answers) -> list[str]:
+    """Questions the policy could not answer that the steps have not answered yet either (the
+    principal is optional on its step: without it the setup is a same-account one)."""
+    empty = {
+        "--role": False,
+        "--access": False,
+        "--repo": not answers.repositories,
+        "--region": not answers.region,
+        "--account": not answers.account,
+        "--principal": not answers.principal,
+    }
+    return [
+        f"! Still to answer on {STEP_ASKING[need.flag].title}: {need.question}"
+        for need in opened.intent.missing
+        if empty.get(need.flag, False)
+    ]
+
+
+def changes_content(opened: OpenedPolicy, answers: Answers, preview: Preview, width: int = 0) -> Content:
+    """The review's "Changes from …" section: what the opened policy was read as, what is still
+    to answer, and every change to the policy the wizard builds from the answers as they stand."""
     intent = intent_of_answers(opened.intent, answers)
     heading = template("[b]Changes from $name[/b]", name=opened.name)
     lines = [f"Read as: {opened.document.kind.title}", f"For: {intent.describe()}"]
+    lines += _still_to_answer(opened, answers)
     if preview.bundle is None:
         lines.append("Finish the steps first: the changes are listed once the policy is complete.")
         return heading + plain("\n" + "\n".join(lines))
-    lines += ["", *change_lines(changes_for(opened.document, preview.bundle, intent))]
-    lines += ["", "What the opened policy said:", *(f"  - {line}" for line in opened.intent.evidence)]
+    changes = changes_for(opened.document, preview.bundle, intent)
+    lines += ["", *change_lines(changes, width or None)]
+    lines += ["", "What the opened policy said:", *(f"  - {_without_flags(line)}" for line in opened.intent.evidence)]
     return heading + plain("\n" + "\n".join(lines))

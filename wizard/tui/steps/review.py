@@ -173,7 +173,8 @@ class ReviewStep(WizardStep):
         elif section == "changes":
             from wizard.tui.tightening import changes_content
 
-            content = changes_content(self.app.opened_policy, self.answers, preview)  # type: ignore[attr-defined]
+            width = self.query_one("#explanation").content_region.width
+            content = changes_content(self.app.opened_policy, self.answers, preview, width)  # type: ignore[attr-defined]
         elif section == "attach":
             content = _where_it_goes(preview)
         elif section == "login" and not logs_in(preview.policy):
