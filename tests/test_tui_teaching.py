@@ -360,3 +360,20 @@ async def test_projector_for_every_role_reaches_the_login_slide(role, options):
         await pilot.press("left")
         assert screen.slide.place == "Where it goes"
         assert flat(screen.slide.lines[0]) in flat(str(screen.query_one("#slide-body", Static).content))
+
+
+async def test_the_what_if_list_keeps_the_chosen_action_on_screen_at_80x24():
+    """Found by a fresh-eyes try: the 8th action was below the list's last row, and choosing it
+    left no ● on screen. The list shows the rows around the chosen one and says what is cut."""
+    app = seed_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_review(pilot)
+        await highlight_section(pilot, "whatif")
+        await pilot.press("enter", *["down"] * (len(SEED_ACTIONS) - 1))
+        text = screen_text(app)
+        assert f"● {SEED_ACTIONS[-1]}" in text, text
+        assert "↑" in text and "more" in text
+        assert f"Without {SEED_ACTIONS[-1]}" in flat(str(app.query_one("#whatif-result", Static).content))
+        await pilot.press("home")
+        text = screen_text(app)
+        assert f"● {SEED_ACTIONS[0]}" in text and "↓" in text

@@ -98,7 +98,7 @@ class InspectScreen(Screen[None]):
         yield Footer(compact=True)
 
     def _sections(self) -> list[Option]:
-        options = [Option(template("Whole policy ($summary)", summary=summarize(self.findings)), id="policy")]
+        options = [Option(template("Whole policy · $count", count=_count(len(self.findings), "finding")), id="policy")]
         for statement in self._statements:
             mine = [f for f in self.findings if f.statement == statement.index]
             options.append(

@@ -145,8 +145,28 @@ class ChoiceList(Static, can_focus=True):
                 marker = ("●" if chosen else "○") if number == 0 else " "
                 lines.append(template(f"[{style}]$marker $title[/]", marker=marker, title=part))
                 rows.append(index)
+        lines, rows = self._window(lines, rows)
         self._row_choices = rows
         set_content(self, Content("\n").join(lines))
+
+    def _window(self, lines: list[Content], rows: list[int | None]) -> tuple[list[Content], list[int | None]]:
+        """Within a max-height, the rows around the chosen entry (a Static does not scroll), the
+        rows cut off said as "↑ N more" / "↓ N more"."""
+        limit = self.styles.max_height
+        if limit is None or not limit.is_cells or len(lines) <= int(limit.value):
+            return lines, rows
+        heading = rows.count(None)
+        room = max(3, int(limit.value) - heading)
+        choice_lines, choice_rows = lines[heading:], rows[heading:]
+        chosen = choice_rows.index(self._index()) if self._index() in choice_rows else 0
+        start = max(0, min(chosen - room // 2, len(choice_lines) - room))
+        end = start + room
+        shown, shown_rows = choice_lines[start:end], choice_rows[start:end]
+        if start > 0:
+            shown[0], shown_rows[0] = template("[$text-muted]  ↑ $n more[/]", n=str(start)), None
+        if end < len(choice_lines):
+            shown[-1], shown_rows[-1] = template("[$text-muted]  ↓ $n more[/]", n=str(len(choice_lines) - end)), None
+        return lines[:heading] + shown, rows[:heading] + shown_rows
 
     def set_choices(self, choices: Sequence[tuple[str, str]], value: str) -> None:
         """Replace the choices (and the chosen value) without posting Chosen."""
@@ -191,4 +211,6 @@ def wrap_words(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` cells, broken between words (0 or less: one line)."""
     if width <= 8 or len(text) <= width:
         return [text]
-    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
+    # A word longer than the line is broken too: the rows drawn must be the rows counted (a
+    # Static would wrap it anyway, one row more than the list knows about).
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [text]

@@ -43,6 +43,9 @@ class ReviewStep(WizardStep):
     ReviewStep #whatif-result-scroll:focus { background-tint: $primary 8%; }
     /* The simulation runs long: on short terminals the section list gives it room. */
     ReviewStep.-short.-whatif #sections { max-height: 3; }
+    /* A projector's 64x20 (the preview below the steps): the explanation gets the room. */
+    ReviewStep.-tiny #sections { max-height: 4; }
+    ReviewStep.-tiny #whatif-actions { max-height: 5; }
     ReviewStep #output-info-scroll { height: 1fr; min-height: 3; scrollbar-size-vertical: 1; }
     """
 
@@ -144,6 +147,7 @@ class ReviewStep(WizardStep):
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-short")
+        self.set_class(self.size.height < 16, "-tiny")
         option = self.query_one("#sections", OptionList).highlighted_option
         if option is not None and option.id:
             self._explain(option.id)  # long action names break to fit the new width
