@@ -1,0 +1,140 @@
+"""The web server behind `ecr-policy serve`: textual-serve, with a limit on sessions.
+
+textual-serve 1.1 starts one app process per browser websocket and has no limit of its own;
+WorkshopServer counts sessions where they are created (handle_websocket) and tells one more
+visitor that the workshop is full. It also builds the page's websocket address from the
+address the browser used, so `--host 0.0.0.0` works (textual-serve would hand browsers
+ws://0.0.0.0:8000), and keeps a browser's terminal size within bounds (a visitor chooses it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import aiohttp_jinja2
+from aiohttp import web
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, to_int
+
+from wizard.crash import EXIT_INTERNAL_ERROR
+
+log = logging.getLogger("textual-serve")
+
+MAX_COLUMNS, MAX_ROWS = 400, 150
+"""The largest terminal a browser may ask for (a 4K screen at a small font); without a bound a
+visitor could make a session lay out a screen of millions of cells."""
+
+FULL_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>ECR Policy Wizard: workshop full</title>
+<style>body {{ background: #0c181f; color: #e8eef2; font: 18px/1.5 system-ui, sans-serif; margin: 4em auto;
+max-width: 36em; }}</style></head>
+<body><h1>The workshop is full</h1>
+<p>{sessions} people are using the wizard, the most this workshop serves at once.
+Try again in a minute (reload this page), or ask the teacher to raise <code>--max-sessions</code>.</p>
+</body></html>
+"""
+
+
+class WorkshopAppService(AppService):
+    """One visitor's app process, with the terminal size kept within bounds."""
+
+    async def start(self, width: int, height: int) -> None:
+        await super().start(*_bounded(width, height))
+
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        await super().set_terminal_size(*_bounded(width, height))
+
+    async def crashed(self) -> bool:
+        """True when the app ended on an internal error (its report is on this machine)."""
+        if self._process is None:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._process.wait(), timeout=5)
+        return self._process.returncode == EXIT_INTERNAL_ERROR
+
+
+def _bounded(width: object, height: object) -> tuple[int, int]:
+    columns = width if isinstance(width, int) else 80
+    rows = height if isinstance(height, int) else 24
+    return max(10, min(columns, MAX_COLUMNS)), max(5, min(rows, MAX_ROWS))
+
+
+class WorkshopServer(Server):
+    """textual-serve's Server, with at most `max_sessions` app processes at once."""
+
+    def __init__(self, command: str, host: str, port: int, max_sessions: int) -> None:
+        super().__init__(command, host=host, port=port, title="ECR Policy Wizard")
+        self.max_sessions = max_sessions
+        self.sessions = 0
+        """App processes running now (one per open browser tab)."""
+
+    @property
+    def full(self) -> bool:
+        return self.sessions >= self.max_sessions
+
+    async def on_startup(self, app: web.Application) -> None:
+        where = self.public_url
+        if self.host in ("0.0.0.0", "::", "[::]"):
+            where = f"http://THIS-MACHINE'S-ADDRESS:{self.port}"
+        self.console.print(
+            f"Serving the ECR Policy Wizard at {where} (up to {self.max_sessions} browsers at once).\n"
+            "Each browser gets its own session; nothing is read from or written to this machine's files.\n"
+            "Press Ctrl+C to stop.",
+            highlight=False,
+            markup=False,
+        )
+
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        """The page that starts a session, or a plain page saying the workshop is full."""
+        if self.full:
+            return web.Response(
+                status=503,
+                text=FULL_PAGE.format(sessions=self.sessions),
+                content_type="text/html",
+                headers={"Retry-After": "60"},
+            )
+        origin = request.url.origin()
+        websocket = origin.with_scheme("wss" if origin.scheme == "https" else "ws")
+        context = {
+            "font_size": max(8, min(to_int(request.query.get("fontsize", "16"), 16), 64)),
+            "app_websocket_url": str(websocket.with_path("/ws")),
+            "config": {"static": {"url": str(origin.with_path("/static/"))}},
+            "application": {"name": self.title},
+        }
+        return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """One session per websocket, while there is room (textual-serve's, counted)."""
+        websocket = web.WebSocketResponse(heartbeat=15)
+        await websocket.prepare(request)
+        if self.full:
+            log.warning("Workshop full (%d sessions): a browser was turned away", self.sessions)
+            await websocket.close(code=1013, message=b"the workshop is full")  # 1013: try again later
+            return websocket
+        self.sessions += 1
+        service = WorkshopAppService(
+            self.command,
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=websocket.close,
+            download_manager=self.download_manager,
+            debug=self.debug,
+        )
+        try:
+            await service.start(
+                to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
+            )
+            await self._process_messages(websocket, service)
+        except asyncio.CancelledError:
+            await websocket.close()
+        except Exception as error:  # a malformed message from a browser ends its session only
+            log.warning("Session ended on a bad message from the browser: %s", type(error).__name__)
+        finally:
+            with contextlib.suppress(Exception):
+                await service.stop()
+            self.sessions -= 1
+            if await service.crashed():
+                log.error("A session ended on an internal error; its report is named above")
+        return websocket
