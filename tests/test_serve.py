@@ -348,6 +348,7 @@ class BrowserScreen:
 
     def __init__(self, page) -> None:
         self.frames: list[bytes] = []
+        self._seen = 0
         page.on("websocket", lambda socket: socket.on("framereceived", self._received))
 
     def _received(self, payload) -> None:
@@ -357,28 +358,38 @@ class BrowserScreen:
     def text(self) -> str:
         return ESCAPES.sub("", b"".join(self.frames).decode("utf-8", "replace"))
 
+    @property
+    def since_last_wait(self) -> str:
+        return ESCAPES.sub("", b"".join(self.frames[self._seen :]).decode("utf-8", "replace"))
+
     def wait_for(self, page, needle: str, timeout: float = 20) -> None:
+        """Wait until `needle` arrives in a frame received after the last wait."""
         deadline = time.monotonic() + timeout
-        while needle not in self.text:
+        while needle not in self.since_last_wait:
             if time.monotonic() > deadline:
-                raise AssertionError(f"{needle!r} never reached the browser")
+                raise AssertionError(f"{needle!r} never reached the browser; the last of it: {self.text[-1500:]!r}")
             page.wait_for_timeout(100)
+        self._seen = len(self.frames)
 
 
-def _launch(playwright):
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium; .ci/run does)")
-    return playwright.chromium.launch(executable_path=CHROMIUM)
+def _need_chromium() -> None:
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"the browser test needs Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)")
 
 
 @pytest.mark.slow
 def test_a_visitor_builds_the_seed_policy_in_chromium_and_downloads_it(tmp_path, canary):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    _need_chromium()
     expected = run_cli("generate", *SEED).stdout
     screenshots = PROJECT_ROOT / "screenshots"
-    with serving(tmp_path) as (address, server), sync_api.sync_playwright() as playwright:
-        browser = _launch(playwright)
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    with serving(tmp_path) as (address, _server), sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 800},
+            accept_downloads=True,
+            permissions=["clipboard-read", "clipboard-write"],
+        )
         page = context.new_page()
         screen = BrowserScreen(page)
         page.goto(address)
@@ -390,31 +401,36 @@ def test_a_visitor_builds_the_seed_policy_in_chromium_and_downloads_it(tmp_path,
         # The seed answers, with the keys a student would press (Enter moves on; ctrl+n is
         # the browser's "new window" on a real desktop).
         page.keyboard.press("Enter")  # role: CI, the first in the list
-        screen.wait_for(page, "Repositories")
+        screen.wait_for(page, "Which repositories?")
         page.keyboard.type("my-app")
         page.keyboard.press("Enter")
+        screen.wait_for(page, "Added (1)")
         page.keyboard.press("Enter")
-        screen.wait_for(page, "Region")
+        screen.wait_for(page, "Account ID")
         page.keyboard.type("us-east-1")
         page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
         page.keyboard.type("123456789012")
         page.keyboard.press("Enter")
-        screen.wait_for(page, "Trust")
-        page.keyboard.press("alt+5")
-        screen.wait_for(page, "Save…")
+        screen.wait_for(page, "Options (none is the usual case)")
+        page.keyboard.press("Enter")  # the role's trust and options as they are
+        screen.wait_for(page, "Review each statement")
         page.wait_for_timeout(500)
         screenshots.mkdir(exist_ok=True)
         page.screenshot(path=str(screenshots / "serve-review.png"))
 
-        with context.expect_page() as opened:
+        # textual-serve's page opens the download address in a new tab; the download is the page's.
+        with page.expect_download(timeout=20_000) as started:
             page.keyboard.press("Control+s")
-        download_page = opened.value
-        with download_page.expect_download() as started:
-            pass
         download = started.value
+        screen.wait_for(page, "Downloading ci-push-my-app-ecr-policy.json in your browser.")
         assert download.suggested_filename == "ci-push-my-app-ecr-policy.json"
         assert Path(download.path()).read_bytes() == expected.encode("utf-8")
-        screen.wait_for(page, "Downloading ci-push-my-app-ecr-policy.json in your browser.")
+
+        # Copy reaches this browser's clipboard (textual-serve's page takes OSC 52 there).
+        page.keyboard.press("Control+y")
+        screen.wait_for(page, "browser clipboard")
+        assert json.loads(page.evaluate("navigator.clipboard.readText()")) == json.loads(expected)
 
         # A server path typed into "check a policy" is only text: the file is never read.
         page.keyboard.press("Control+o")
