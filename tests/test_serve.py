@@ -442,3 +442,34 @@ def test_a_visitor_builds_the_seed_policy_in_chromium_and_downloads_it(tmp_path,
         assert CANARY_SID not in screen.text
         browser.close()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["secret.json"], "the server wrote no file"
+
+
+async def test_what_a_session_writes_on_stderr_stays_on_the_server(capsys):
+    """A crash's paragraph (and report path) goes to the app's stderr: textual-serve copies that
+    to the server's console; the browser's websocket gets none of it and then closes."""
+    import aiohttp
+    from aiohttp import web
+
+    from wizard.workshop import WorkshopServer
+
+    crash = "import sys; print('__GANGLION__', flush=True); sys.stderr.write('report at /home/teacher/crash.txt'); sys.exit(70)"
+    server = WorkshopServer(f'{sys.executable} -c "{crash}"', "127.0.0.1", 0, max_sessions=2)
+    runner = web.AppRunner(await server._make_app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    received: list[bytes] = []
+    try:
+        async with aiohttp.ClientSession() as session, session.ws_connect(f"ws://127.0.0.1:{port}/ws") as socket_:
+            async for message in socket_:
+                received.append(message.data if isinstance(message.data, bytes) else str(message.data).encode())
+        for _ in range(50):
+            if server.sessions == 0:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await runner.cleanup()
+    assert not any(b"crash.txt" in data for data in received)
+    assert "report at /home/teacher/crash.txt" in capsys.readouterr().out
+    assert server.sessions == 0

@@ -46,6 +46,14 @@ class WorkshopAppService(AppService):
     async def set_terminal_size(self, width: int, height: int) -> None:
         await super().set_terminal_size(*_bounded(width, height))
 
+    async def run(self) -> None:
+        """Relay the app's output until it ends; then close the browser's websocket. (textual-serve
+        closes it only when the app says goodbye: a killed app would leave a dead page and a
+        session counted forever.)"""
+        await super().run()
+        with contextlib.suppress(Exception):
+            await self.remote_close()
+
     async def crashed(self) -> bool:
         """True when the app ended on an internal error (its report is on this machine)."""
         if self._process is None:
