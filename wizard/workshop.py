@@ -37,8 +37,22 @@ Try again in a minute (reload this page), or ask the teacher to raise <code>--ma
 """
 
 
+KEPT_AWS_VARIABLES = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
+"""The only AWS_* variables a session inherits: the wizard offers the region as its default and
+never calls AWS, so the teacher's keys, session token and profile stay out of reach of any bug."""
+
+
 class WorkshopAppService(AppService):
-    """One visitor's app process, with the terminal size kept within bounds."""
+    """One visitor's app process, with the terminal size kept within bounds and the teacher's
+    AWS credentials left out of its environment."""
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        environment = super()._build_environment(width, height)
+        return {
+            name: value
+            for name, value in environment.items()
+            if not name.startswith("AWS_") or name in KEPT_AWS_VARIABLES
+        }
 
     async def start(self, width: int, height: int) -> None:
         await super().start(*_bounded(width, height))
