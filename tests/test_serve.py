@@ -505,3 +505,20 @@ async def test_what_a_session_writes_on_stderr_stays_on_the_server(capsys):
     assert not any(b"crash.txt" in data for data in received)
     assert "report at /home/teacher/crash.txt" in capsys.readouterr().out
     assert server.sessions == 0
+
+
+async def test_the_keys_help_in_a_browser_says_what_the_keys_do_there(as_browser):
+    from wizard.tui.dialogs import HELP
+    from wizard.tui.served import BROWSER_KEYS
+
+    app = seed_app()
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-text Static").render())
+    assert all(terminal in HELP for terminal in BROWSER_KEYS), "each replaced line is still in the help"
+    assert "download the file in your browser" in text
+    assert "copy to your browser's clipboard" in text
+    assert "check and explain a policy you paste" in text
+    assert "window: then use enter, or click Next" in text
+    assert "save to a file" not in text and "a file, or pasted" not in text

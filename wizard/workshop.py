@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -98,8 +99,8 @@ class WorkshopServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         where = self.public_url
-        if self.host in ("0.0.0.0", "::", "[::]"):
-            where = f"http://THIS-MACHINE'S-ADDRESS:{self.port}"
+        if self.host in ("0.0.0.0", "::", "[::]"):  # every interface: name one a student can use
+            where = f"http://{socket.gethostname()}:{self.port} (or this machine's IP address)"
         self.console.print(
             f"Serving the ECR Policy Wizard at {where} (up to {self.max_sessions} browsers at once).\n"
             "Each browser gets its own session; nothing is read from or written to this machine's files.\n"

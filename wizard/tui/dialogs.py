@@ -313,9 +313,14 @@ class HelpScreen(Dialog[None]):
         with Vertical(classes="dialog", id="help"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll(id="help-text"):
-                yield Static(Content.from_markup(HELP))
+                yield Static(Content.from_markup(self._keys()))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", id="close", variant="primary", compact=True)
+
+    def _keys(self) -> str:
+        from wizard.tui.served import browser_help, is_served
+
+        return browser_help(HELP) if is_served(self.app) else HELP
 
     def on_mount(self) -> None:
         self.query_one("#help-text").focus()  # ↑ ↓ scroll it

@@ -72,3 +72,21 @@ def download_message(names: list[str]) -> str:
     if len(names) == 1:
         return f"Downloading {names[0]} in your browser."
     return f"Downloading {len(names)} files in your browser: {names[0]} … {names[-1]}."
+
+
+BROWSER_KEYS = {
+    "copy (system clipboard, else the terminal's)": "copy to your browser's clipboard",
+    "save to a file (asks before replacing one)": "download the file in your browser",
+    "check and explain a policy (a file, or pasted)": "check and explain a policy you paste",
+    "ctrl+n[/]         next step\n": (
+        "ctrl+n[/]         next step (a browser may keep ctrl+n for a new\n"
+        "                 window: then use enter, or click Next)\n"
+    ),
+}
+"""What the keys do in a browser, where the help (F1) differs from a terminal's."""
+
+
+def browser_help(keys: str) -> str:
+    for terminal, browser in BROWSER_KEYS.items():
+        keys = keys.replace(terminal, browser)
+    return keys
