@@ -522,3 +522,32 @@ async def test_the_keys_help_in_a_browser_says_what_the_keys_do_there(as_browser
     assert "check and explain a policy you paste" in text
     assert "window: then use enter, or click Next" in text
     assert "save to a file" not in text and "a file, or pasted" not in text
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_server_and_every_session_at_once(tmp_path):
+    import signal
+
+    import aiohttp
+    import psutil
+
+    async def visit_then_stop(address: str, server: subprocess.Popen) -> tuple[int | None, float, list]:
+        url = f"{address.replace('http', 'ws')}/ws"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as websocket:
+            await asyncio.wait_for(websocket.receive(), 20)
+            apps = psutil.Process(server.pid).children(recursive=True)
+            assert len(apps) == 1, "one process per session (no shell left waiting)"
+            started = time.monotonic()
+            server.send_signal(signal.SIGINT)
+            async for _ in websocket:
+                pass
+            while server.poll() is None and time.monotonic() - started < 10:
+                await asyncio.sleep(0.1)
+            return websocket.close_code, time.monotonic() - started, apps
+
+    with serving(tmp_path) as (address, server):
+        code, seconds, apps = asyncio.run(visit_then_stop(address, server))
+        assert server.returncode == 0
+    assert code == 1001, "the browser is told the server went away"
+    assert seconds < 5
+    assert not [app for app in apps if app.is_running() and app.status() != psutil.STATUS_ZOMBIE]

@@ -92,6 +92,7 @@ class WorkshopServer(Server):
         self.max_sessions = max_sessions
         self.sessions = 0
         """App processes running now (one per open browser tab)."""
+        self._websockets: set[web.WebSocketResponse] = set()
 
     @property
     def full(self) -> bool:
@@ -103,11 +104,17 @@ class WorkshopServer(Server):
             where = f"http://{socket.gethostname()}:{self.port} (or this machine's IP address)"
         self.console.print(
             f"Serving the ECR Policy Wizard at {where} (up to {self.max_sessions} browsers at once).\n"
-            "Each browser gets its own session; nothing is read from or written to this machine's files.\n"
+            "Each browser gets its own session; no visitor can read or write a file on this machine.\n"
             "Press Ctrl+C to stop.",
             highlight=False,
             markup=False,
         )
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """Ctrl+C: close every browser's session now (aiohttp would wait for them to leave)."""
+        for websocket in list(self._websockets):
+            with contextlib.suppress(Exception):
+                await websocket.close(code=1001, message=b"the workshop server stopped")
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         """The page that starts a session, or a plain page saying the workshop is full."""
@@ -137,6 +144,7 @@ class WorkshopServer(Server):
             await websocket.close(code=1013, message=b"the workshop is full")  # 1013: try again later
             return websocket
         self.sessions += 1
+        self._websockets.add(websocket)
         service = WorkshopAppService(
             self.command,
             write_bytes=websocket.send_bytes,
@@ -158,6 +166,7 @@ class WorkshopServer(Server):
             with contextlib.suppress(Exception):
                 await service.stop()
             self.sessions -= 1
+            self._websockets.discard(websocket)
             if await service.crashed():
                 log.error("A session ended on an internal error; its report is named above")
         return websocket

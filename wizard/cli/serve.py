@@ -113,7 +113,7 @@ def app_command(theme: str | None, debug: bool = False) -> str:
     words = [sys.executable, "-m", "wizard", *(["--debug"] if debug else [])]
     if theme is not None:
         words += ["--theme", theme]
-    return shlex.join(words)
+    return "exec " + shlex.join(words)  # textual-serve runs it through /bin/sh: no shell left waiting
 
 
 def run_serve(args: argparse.Namespace) -> int:
