@@ -472,6 +472,20 @@ def test_a_visitor_builds_the_seed_policy_in_chromium_and_downloads_it(tmp_path,
         page.wait_for_timeout(300)
         page.keyboard.press("Enter")
         screen.wait_for(page, "Statement 3: AllowECRPush")
+
+        # Or uploaded from the visitor's computer with the page's button: it arrives as a paste.
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(400)
+        uploaded = expected.replace("AllowECRPush", "UploadedPush")
+        page.set_input_files(
+            "#ecr-upload input", files=[{"name": "p.json", "mimeType": "application/json", "buffer": uploaded.encode()}]
+        )
+        screen.wait_for(page, "Paste the policy JSON here")
+        screen.wait_for(page, "repository/my-app")  # the end of the file, drawn in the paste box
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(300)
+        page.keyboard.press("Enter")
+        screen.wait_for(page, "Statement 3: UploadedPush")
         browser.close()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["secret.json"], "the server wrote no file"
 
@@ -519,7 +533,7 @@ async def test_the_keys_help_in_a_browser_says_what_the_keys_do_there(as_browser
     assert all(terminal in HELP for terminal in BROWSER_KEYS), "each replaced line is still in the help"
     assert "download the file in your browser" in text
     assert "copy to your browser's clipboard" in text
-    assert "check and explain a policy you paste" in text
+    assert "check a policy you paste (or upload: the page's button)" in text
     assert "window: then use enter, or click Next" in text
     assert "save to a file" not in text and "a file, or pasted" not in text
 

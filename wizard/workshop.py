@@ -43,6 +43,43 @@ KEPT_AWS_VARIABLES = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
 never calls AWS, so the teacher's keys, session token and profile stay out of reach of any bug."""
 
 
+UPLOAD = """
+<label id="ecr-upload" title="Check a policy file from your computer">Check a policy file…
+<input type="file" accept=".json,application/json,text/plain" hidden></label>
+<style>
+#ecr-upload { position: fixed; right: 1.5em; bottom: 2.2em; z-index: 5; padding: 0.3em 0.8em; cursor: pointer;
+  font: 14px system-ui, sans-serif; color: #fff; background: #2c6e8f; border-radius: 4px; opacity: 0.85; }
+#ecr-upload:hover { opacity: 1; }
+</style>
+<script>
+// textual.js keeps its websocket to itself: note it as it is made, to type into the session.
+(() => {
+  const Native = window.WebSocket;
+  let session = null;
+  window.WebSocket = function (...args) { session = new Native(...args); return session; };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, { OPEN: Native.OPEN, CLOSED: Native.CLOSED });
+  const input = document.querySelector("#ecr-upload input");
+  input.addEventListener("change", async () => {
+    const file = input.files[0];
+    input.value = "";
+    if (!file || !session || session.readyState !== Native.OPEN) return;
+    // The file reaches the wizard as a paste, as if typed in this browser: ctrl+o opens the
+    // paste box (it does nothing where a dialog is already open), then the text, without
+    // escape characters (they would end the paste early).
+    const text = (await file.slice(0, 300000).text()).replaceAll("\x1b", "");
+    session.send(JSON.stringify(["stdin", "\x0f"]));
+    setTimeout(() => session.send(JSON.stringify(["stdin", "\x1b[200~" + text + "\x1b[201~"])), 300);
+    document.querySelector(".xterm-helper-textarea")?.focus();
+  });
+})();
+</script>
+"""
+"""A button on the page that sends a policy file from the visitor's computer to their own
+session, as a paste: the only way a file reaches the wizard in a browser (it never reads one
+on the server). Static text: nothing from a request goes into it."""
+
+
 class WorkshopAppService(AppService):
     """One visitor's app process, with the terminal size kept within bounds and the teacher's
     AWS credentials left out of its environment."""
@@ -133,7 +170,8 @@ class WorkshopServer(Server):
             "config": {"static": {"url": str(origin.with_path("/static/"))}},
             "application": {"name": self.title},
         }
-        return aiohttp_jinja2.render_template("app_index.html", request, context)
+        page = aiohttp_jinja2.render_string("app_index.html", request, context)
+        return web.Response(text=page.replace("</body>", UPLOAD + "</body>", 1), content_type="text/html")
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One session per websocket, while there is room (textual-serve's, counted)."""

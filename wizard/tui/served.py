@@ -1,7 +1,8 @@
 """Served mode: the wizard in a visitor's browser (`ecr-policy serve`, or any textual-serve).
 
 The app runs on the teacher's machine but is driven by whoever opened the page, so nothing a
-visitor types may name a file here: checking a policy takes a paste (no file name field),
+visitor types may name a file here: checking a policy takes a paste (no file name field; the
+page's upload button sends a file from the visitor's computer as a paste, wizard/workshop.py),
 Save sends the file to the browser as a download (Textual's `deliver_text`), and Copy goes
 to the browser's clipboard (OSC 52, which textual-serve's page hands to the Clipboard API)
 rather than the clipboard of the machine running the server. Crash reports are written on
@@ -77,7 +78,7 @@ def download_message(names: list[str]) -> str:
 BROWSER_KEYS = {
     "copy (system clipboard, else the terminal's)": "copy to your browser's clipboard",
     "save to a file (asks before replacing one)": "download the file in your browser",
-    "check and explain a policy (a file, or pasted)": "check and explain a policy you paste",
+    "check and explain a policy (a file, or pasted)": "check a policy you paste (or upload: the page's button)",
     "ctrl+n[/]         next step\n": (
         "ctrl+n[/]         next step (a browser may keep ctrl+n for a new\n"
         "                 window: then use enter, or click Next)\n"
