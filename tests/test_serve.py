@@ -162,6 +162,20 @@ async def test_check_a_policy_in_a_browser_takes_a_paste_and_has_no_file_name_fi
         assert CANARY_SID not in text
 
 
+async def test_an_upload_while_check_has_the_focus_still_lands_in_the_paste_box(as_browser, seed_policy):
+    from tests.tui_helpers import feed_terminal
+
+    app = seed_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o", "tab")
+        assert app.focused is not None and app.focused.id == "open-confirm"
+        feed_terminal(pilot, "\x1b[200~" + json.dumps(seed_policy) + "\x1b[201~")
+        await pilot.pause()
+        await pilot.pause()
+        assert json.loads(app.screen.query_one("#paste", TextArea).text) == seed_policy
+        assert isinstance(app.focused, TextArea)
+
+
 async def test_in_a_terminal_the_dialog_still_opens_files(canary):
     app = seed_app()
     async with app.run_test(size=(80, 24)) as pilot:

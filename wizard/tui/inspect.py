@@ -274,6 +274,16 @@ class OpenPolicyDialog(Dialog[tuple[str, str] | None]):
         # (the rest of the dialog takes 16 lines, and dialogs 90% of the height at most).
         self.query_one("#paste", PasteArea).styles.height = max(3, min(12, int(event.size.height * 0.9) - 15))
 
+    def on_paste(self, event: events.Paste) -> None:
+        """In a browser, a paste that lands outside the box (the page's upload button while the
+        focus is on Check) goes into it: there is nowhere else it could be meant for."""
+        if self.files:
+            return
+        event.stop()
+        area = self.query_one("#paste", PasteArea)
+        area.focus()
+        area.post_message(events.Paste(event.text))
+
     @on(PasteArea.TooLarge)
     def _paste_refused(self) -> None:
         self._say_error(
