@@ -222,6 +222,25 @@ async def test_save_in_a_browser_is_a_download_of_what_generate_writes(as_browse
     assert sorted(path.name for path in canary.parent.iterdir()) == ["secret.json"], "no file written"
 
 
+async def test_any_save_dialog_in_a_browser_becomes_a_download(as_browser, canary):
+    """A save added later (an explanation, a handout) that reuses SaveDialog is safe as it is."""
+    from wizard.tui.dialogs import SaveDialog
+
+    app = seed_app()
+    delivered = _record_deliveries(app)
+    results = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(SaveDialog(["# notes\n"], "notes.md", what="explanation"), results.append)
+        await pilot.pause()
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+        assert str(canary.parent) not in screen_text(app), "the server's directory is not shown"
+    assert delivered == [("notes.md", "# notes\n", "text/markdown")]
+    assert results == [None], "nothing was written on the server"
+    assert [n.message for n in app._notifications] == ["Downloading notes.md in your browser."]
+    assert sorted(path.name for path in canary.parent.iterdir()) == ["secret.json"]
+
+
 async def test_a_split_policy_downloads_as_numbered_files(as_browser):
     from wizard.core.size import Strategy
 
