@@ -94,6 +94,22 @@ def test_help_states_the_session_limit_and_the_defaults():
     assert "(default 8000)" in text
 
 
+def test_each_session_runs_this_python_and_this_wizard_with_the_chosen_theme():
+    import shlex
+
+    from wizard.cli.serve import app_command
+
+    command = app_command("harbor-day")
+    assert command.startswith("exec "), "no shell stays behind each session"
+    assert shlex.split(command.removeprefix("exec ")) == [sys.executable, "-m", "wizard", "--theme", "harbor-day"]
+    assert shlex.split(app_command(None, debug=True).removeprefix("exec ")) == [
+        sys.executable,
+        "-m",
+        "wizard",
+        "--debug",
+    ]
+
+
 def test_the_wizard_starts_under_the_web_driver_without_a_terminal():
     """textual-serve gives the app pipes, not a terminal: the check must let it through (and
     the app must speak the web driver's protocol, whose first line is __GANGLION__)."""
