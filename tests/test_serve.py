@@ -257,6 +257,24 @@ async def test_any_save_dialog_in_a_browser_becomes_a_download(as_browser, canar
     assert sorted(path.name for path in canary.parent.iterdir()) == ["secret.json"]
 
 
+async def test_the_explanation_in_a_browser_is_a_download_too(as_browser, canary):
+    app = seed_app()
+    delivered = _record_deliveries(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("alt+5")
+        await pilot.pause()
+        await pilot.press("f5")  # Save explanation: Markdown is the first choice
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+    assert [(name, mime) for name, _, mime in delivered] == [("ecr-policy-explained.md", "text/markdown")]
+    assert "AllowECRPush" in delivered[0][1]
+    assert app.saved_paths == []
+    assert sorted(path.name for path in canary.parent.iterdir()) == ["secret.json"]
+
+
 async def test_a_split_policy_downloads_as_numbered_files(as_browser):
     from wizard.core.size import Strategy
 
