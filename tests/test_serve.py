@@ -599,6 +599,7 @@ async def test_the_keys_help_in_a_browser_says_what_the_keys_do_there(as_browser
         text = str(app.screen.query_one("#help-text Static").render())
     assert all(terminal in HELP for terminal in BROWSER_KEYS), "each replaced line is still in the help"
     assert "download the file in your browser" in text
+    assert "download the explanation as Markdown or HTML" in text
     assert "copy to your browser's clipboard" in text
     assert "check a policy you paste (or upload: the page's button)" in text
     assert "window: then use enter, or click Next" in text

@@ -78,6 +78,7 @@ def download_message(names: list[str]) -> str:
 BROWSER_KEYS = {
     "copy (system clipboard, else the terminal's)": "copy to your browser's clipboard",
     "save to a file (asks before replacing one)": "download the file in your browser",
+    "save the explanation as Markdown or HTML (a handout)": "download the explanation as Markdown or HTML",
     "check and explain a policy (a file, or pasted)": "check a policy you paste (or upload: the page's button)",
     "ctrl+n[/]         next step\n": (
         "ctrl+n[/]         next step (a browser may keep ctrl+n for a new\n"
