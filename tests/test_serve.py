@@ -174,7 +174,7 @@ async def test_check_a_policy_in_a_browser_takes_a_paste_and_has_no_file_name_fi
         await pilot.pause()
         assert isinstance(app.screen, InspectScreen)
         text = screen_text(app)
-        assert "Checking pasted policy" in text
+        assert "· pasted policy" in text.splitlines()[0], "the title names a paste, not a file"
         assert CANARY_SID not in text
 
 
