@@ -633,3 +633,17 @@ def test_ctrl_c_stops_the_server_and_every_session_at_once(tmp_path):
     assert code == 1001, "the browser is told the server went away"
     assert seconds < 5
     assert not [app for app in apps if app.is_running() and app.status() != psutil.STATUS_ZOMBIE]
+
+
+async def test_a_ci_file_downloads_under_its_own_name_and_makes_no_folders(as_browser, canary):
+    from tests.test_ci_config_tui import choose_output, github_answers
+
+    app = PolicyWizardApp(answers=github_answers())
+    delivered = _record_deliveries(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await choose_output(pilot, app, "github-actions")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        workflow = app.policy_json
+    assert [(name, text) for name, text, _ in delivered] == [("ecr-push.yml", workflow)]
+    assert sorted(path.name for path in canary.parent.iterdir()) == ["secret.json"], "no .github folder"
