@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from wizard import __version__
-from wizard.cli import analysis, common, diagnose, generate, lesson, roles, simulate, tighten
+from wizard.cli import analysis, common, diagnose, generate, lesson, roles, serve, simulate, tighten
 from wizard.cli.common import EXIT_CANCELLED, EXIT_USAGE, PROG, Parser, UsageError, add_debug_flag
 from wizard.cli.help import HelpFormatter
 
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     general.add_argument(
         "--debug", action="store_true", help="show the traceback of an internal error instead of a report file"
     )
-    for module in (generate, analysis, tighten, diagnose, simulate, roles, lesson):
+    for module in (generate, analysis, tighten, diagnose, simulate, roles, lesson, serve):
         module.register(commands, [debug])
     return parser
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from wizard.cli.common import EXIT_CANCELLED, EXIT_OK, PROG, UsageError
@@ -23,7 +24,7 @@ def run_wizard(args: argparse.Namespace) -> int:
 
     if args.theme is not None and args.theme not in available_themes():
         raise UsageError(f"theme {args.theme!r} is not known. Available: {', '.join(available_themes())}")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not _under_web_driver():
         raise UsageError(
             "the wizard needs a terminal (stdin or stdout is not one); without one, give the answers as "
             f"flags: '{PROG} generate --role ci --repo my-app --region us-east-1 --account 123456789012' "
@@ -34,6 +35,14 @@ def run_wizard(args: argparse.Namespace) -> int:
     if app.return_code == EXIT_CANCELLED:
         print(_cancelled_message(app.saved_paths), file=sys.stderr)
     return app.return_code or EXIT_OK
+
+
+def _under_web_driver() -> bool:
+    """True when textual-serve started us for a browser: stdin and stdout are its pipes, and
+    the app runs in served mode (wizard/tui/served.py)."""
+    from wizard.tui.served import WEB_DRIVER
+
+    return os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER
 
 
 def _cancelled_message(saved: list) -> str:

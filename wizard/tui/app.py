@@ -377,9 +377,14 @@ class PolicyWizardApp(TeachingActions, App[None]):
         if not self._complete_or_explain() or not self._fits_or_ask(self.action_copy):
             return
         from wizard.clipboard import copy_text
+        from wizard.tui import served
 
         text = self.policy_json
-        outcome = copy_text(text, self.copy_to_clipboard, what=output_noun(self._preview.chosen_output))
+        what = output_noun(self._preview.chosen_output)
+        if served.is_served(self):
+            outcome = served.copy_in_browser(self, text, what)
+        else:
+            outcome = copy_text(text, self.copy_to_clipboard, what=what)
         if outcome.ok:
             self.exported_json = text
         self.last_outcome = outcome.message if outcome.via == "system" else outcome.short
@@ -393,6 +398,11 @@ class PolicyWizardApp(TeachingActions, App[None]):
             return
         texts = self._preview.texts_to_save()
         name = self._preview.file_name()
+        from wizard.tui import served
+
+        if served.is_served(self):  # a browser download: no file on this machine
+            self._downloaded(self.policy_json, served.download(self, texts, name))
+            return
         from wizard.tui.dialogs import SaveDialog
 
         ci_file = self._preview.ci_file is not None  # saved where its CI reads it, folders made
@@ -411,6 +421,14 @@ class PolicyWizardApp(TeachingActions, App[None]):
         self._outcome_line = ""
         self.show_status()
 
+    def _downloaded(self, text: str, names: list[str]) -> None:
+        from wizard.tui.served import download_message
+
+        self.exported_json = text
+        self.last_outcome = download_message(names)
+        self._outcome_line = ""
+        self.show_status()
+
     def action_open_policy(self) -> None:
         """Check and explain an existing policy, from a file or pasted."""
         from wizard.tui.inspect import InspectScreen, OpenPolicyDialog
@@ -419,7 +437,9 @@ class PolicyWizardApp(TeachingActions, App[None]):
             if result is not None:
                 self.push_screen(InspectScreen(*result))
 
-        self.push_screen(OpenPolicyDialog(), opened)
+        from wizard.tui.served import is_served
+
+        self.push_screen(OpenPolicyDialog(files=not is_served(self)), opened)
 
     def action_paste_error(self) -> None:
         """Start from an error message: diagnose it, then fill the wizard with the fix."""

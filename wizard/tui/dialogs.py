@@ -26,7 +26,7 @@ from wizard.core.size import (
     over_limit_message,
     split_policy,
 )
-from wizard.tui.outside import plain, template
+from wizard.tui.outside import notify, plain, template
 
 
 class Dialog(ModalScreen[ScreenResultType]):
@@ -72,6 +72,10 @@ class SaveDialog(Dialog[list[Path] | None]):
         self._what = what if len(texts) == 1 else f"{len(texts)} policies (numbered files)"
 
     def compose(self) -> ComposeResult:
+        from wizard.tui.served import is_served
+
+        if is_served(self.app):  # in a browser: no server path is shown or taken (on_mount downloads)
+            return
         with Vertical(id="dialog", classes="dialog"):
             yield Label(f"Save the {self._what}", classes="dialog-title")
             hint = "File name (relative to [b]$cwd[/b]" + (
@@ -85,6 +89,15 @@ class SaveDialog(Dialog[list[Path] | None]):
                 yield Button("Cancel", id="save-cancel", compact=True)
 
     def on_mount(self) -> None:
+        from wizard.tui import served
+
+        if served.is_served(self.app):
+            # Whatever asked for a save, a browser gets a download (the wizard's own Save does not
+            # come here; a dialog added later is safe by default). Nothing was written: None.
+            names = served.download(self.app, self._texts, self._default_name)
+            notify(self.app, served.download_message(names), timeout=6)
+            self.dismiss(None)
+            return
         self._select_stem()
 
     def _select_stem(self) -> None:
@@ -313,9 +326,14 @@ class HelpScreen(Dialog[None]):
         with Vertical(classes="dialog", id="help"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll(id="help-text"):
-                yield Static(Content.from_markup(HELP))
+                yield Static(Content.from_markup(self._keys()))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", id="close", variant="primary", compact=True)
+
+    def _keys(self) -> str:
+        from wizard.tui.served import browser_help, is_served
+
+        return browser_help(HELP) if is_served(self.app) else HELP
 
     def on_mount(self) -> None:
         self.query_one("#help-text").focus()  # ↑ ↓ scroll it

@@ -232,7 +232,8 @@ class OpenPolicyDialog(Dialog[tuple[str, str] | None]):
     """A file to open, or policy JSON pasted in; dismisses with (name, text).
 
     Files are read within POLICY_BYTES and only when they are regular files: /dev/zero, a FIFO
-    or a huge file gives an inline message instead of freezing the wizard.
+    or a huge file gives an inline message instead of freezing the wizard. With `files=False`
+    (a browser session, wizard/tui/served.py) there is no file name field and no file is read.
     """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -241,12 +242,24 @@ class OpenPolicyDialog(Dialog[tuple[str, str] | None]):
     OpenPolicyDialog #paste-hint { margin-top: 1; }
     """
 
+    def __init__(self, files: bool = True) -> None:
+        super().__init__()
+        self.files = files
+        """Whether a file name may be given (never in a browser: the files are the server's)."""
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Check an existing policy", classes="dialog-title")
-            yield Static("A file name…", classes="hint")
-            yield Input(placeholder="e.g. policy.json", id="open-path", compact=True)
-            yield Static("…or paste the JSON here:", classes="hint", id="paste-hint")
+            if self.files:
+                yield Static("A file name…", classes="hint")
+                yield Input(placeholder="e.g. policy.json", id="open-path", compact=True)
+                yield Static("…or paste the JSON here:", classes="hint", id="paste-hint")
+            else:
+                yield Static(
+                    "Paste the policy JSON here (open the file on your computer, copy it, then ctrl+v):",
+                    classes="hint",
+                    id="paste-hint",
+                )
             yield PasteArea(id="paste", soft_wrap=True, show_line_numbers=False)
             yield Static(id="open-message", classes="feedback")
             with Horizontal(classes="dialog-buttons"):
@@ -254,12 +267,22 @@ class OpenPolicyDialog(Dialog[tuple[str, str] | None]):
                 yield Button("Cancel", id="open-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#open-path", Input).focus()
+        self.query_one("#open-path" if self.files else "#paste").focus()
 
     def on_resize(self, event: events.Resize) -> None:
         # Everything, the buttons included, stays on a 24-line screen: the paste box gives way
         # (the rest of the dialog takes 16 lines, and dialogs 90% of the height at most).
         self.query_one("#paste", PasteArea).styles.height = max(3, min(12, int(event.size.height * 0.9) - 15))
+
+    def on_paste(self, event: events.Paste) -> None:
+        """In a browser, a paste that lands outside the box (the page's upload button while the
+        focus is on Check) goes into it: there is nowhere else it could be meant for."""
+        if self.files:
+            return
+        event.stop()
+        area = self.query_one("#paste", PasteArea)
+        area.focus()
+        area.post_message(events.Paste(event.text))
 
     @on(PasteArea.TooLarge)
     def _paste_refused(self) -> None:
@@ -270,7 +293,7 @@ class OpenPolicyDialog(Dialog[tuple[str, str] | None]):
     @on(Input.Submitted, "#open-path")
     @on(Button.Pressed, "#open-confirm")
     def _open(self) -> None:
-        path = self.query_one("#open-path", Input).value.strip()
+        path = self.query_one("#open-path", Input).value.strip() if self.files else ""
         pasted = self.query_one("#paste", PasteArea).text
         if path:
             try:
@@ -288,7 +311,11 @@ class OpenPolicyDialog(Dialog[tuple[str, str] | None]):
             self.dismiss(("pasted policy", pasted))
         else:
             self.query_one("#open-message", Static).update(
-                Content.from_markup("[$warning]! Give a file name or paste a policy.[/]")
+                Content.from_markup(
+                    "[$warning]! Give a file name or paste a policy.[/]"
+                    if self.files
+                    else "[$warning]! Paste a policy first.[/]"
+                )
             )
 
     def _say_error(self, text: str) -> None:
