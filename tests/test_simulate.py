@@ -246,6 +246,13 @@ def test_a_missing_layer_check_shows_dockers_own_message_wherever_docker_runs():
     assert refusals.fix(simulation)[0].startswith("Add ecr:BatchCheckLayerAvailability to statement 2 (AllowECRPull)")
 
 
+@pytest.mark.parametrize("action", ["ecr:InitiateLayerUpload", "ecr:PutImage"])
+def test_a_missing_push_action_goes_back_beside_the_push_actions(action):
+    """Both statements cover the repository: the fix names the push statement, not the first."""
+    simulation = simulate("push", parse_image(IMAGE), identity(without_action(SEED, action)))
+    assert refusals.fix(simulation)[0].startswith(f"Add {action} to statement 3 (AllowECRPush)")
+
+
 def test_a_token_scoped_to_a_repository_fails_at_login_and_the_fix_says_why():
     text = (FIXTURES / "bad" / "token-on-repository.json").read_text()
     simulation = simulate("pull", parse_image(IMAGE), parse_policy(text).document)

@@ -14,6 +14,7 @@ from collections import namedtuple
 from wizard.core.catalog import CATALOG
 from wizard.core.policy import Document
 from wizard.core.policy.evaluate import Caller, Request, evaluate
+from wizard.core.reference import find_action
 from wizard.core.simulate.engine import (
     IDENTITY_DENY,
     LAMBDA_SELF_SERVICE,
@@ -265,7 +266,7 @@ def _identity_fix(simulation: Simulation, result: StepResult) -> list[str]:
             )
         lines.append(f"Add: {_statement_json({'Effect': 'Allow', 'Action': action, 'Resource': '*'})}")
         return lines
-    near = _covering(simulation.identity, resource)
+    near = _covering(simulation.identity, resource, action)
     if near is not None:
         lines.append(f"Add {action} to {near.where}, which already covers {resource}.")
     else:
@@ -354,16 +355,27 @@ def _lambda_service_fix(simulation: Simulation) -> list[str]:
     return lines
 
 
-def _covering(document: Document, resource: str):
-    """An Allow statement of the identity policy that already applies to `resource` (for another action)."""
-    names = [name for name in CATALOG if name.startswith("ecr:")]
+def _covering(document: Document, resource: str, action: str):
+    """An Allow statement of the identity policy that already applies to `resource` (for other
+    actions): of those, the one with most actions like `action` (a push action goes beside the
+    push actions, not into the pull statement)."""
+    names = [name for name in CATALOG if name.startswith("ecr:") and name != LOGIN]
+    risk = _risk(action)
+    best, best_alike = None, -1
     for statement in document.real_statements:
         if not statement.allows or statement.conditions:
             continue
         single = Document(document.kind, "", False, None, (statement,), {})
-        if any(evaluate(single, Request(name, resource)).allowed for name in names if name != LOGIN):
-            return statement
-    return None
+        allowed = [name for name in names if evaluate(single, Request(name, resource)).allowed]
+        alike = sum(1 for name in allowed if _risk(name) == risk)
+        if allowed and alike > best_alike:
+            best, best_alike = statement, alike
+    return best
+
+
+def _risk(action: str) -> str | None:
+    row = find_action(action)
+    return row.risk if row else None
 
 
 def _granting(document: Document, action: str, exclude: str | None = None):
