@@ -101,12 +101,12 @@ def test_each_session_runs_this_python_and_this_wizard_with_the_chosen_theme():
 
     command = app_command("harbor-day")
     assert command.startswith("exec "), "no shell stays behind each session"
-    assert shlex.split(command.removeprefix("exec ")) == [sys.executable, "-m", "wizard", "--theme", "harbor-day"]
+    # -P: the teacher's working directory is not on the import path (see the planted-package test).
+    assert shlex.split(command.removeprefix("exec ")) == [
+        *(sys.executable, "-P", "-m", "wizard", "--theme", "harbor-day")
+    ]
     assert shlex.split(app_command(None, debug=True).removeprefix("exec ")) == [
-        sys.executable,
-        "-m",
-        "wizard",
-        "--debug",
+        *(sys.executable, "-P", "-m", "wizard", "--debug")
     ]
 
 
@@ -647,3 +647,118 @@ async def test_a_ci_file_downloads_under_its_own_name_and_makes_no_folders(as_br
         workflow = app.policy_json
     assert [(name, text) for name, text, _ in delivered] == [("ecr-push.yml", workflow)]
     assert sorted(path.name for path in canary.parent.iterdir()) == ["secret.json"], "no .github folder"
+
+
+# Found by an attacker's try: seats, floods, other sites, planted code, double Enter ---------
+
+
+def _ws(address: str) -> str:
+    return f"{address.replace('http', 'ws')}/ws?width=80&height=24"
+
+
+def _sessions_of(server: subprocess.Popen) -> list:
+    import psutil
+
+    return [
+        child for child in psutil.Process(server.pid).children(recursive=True) if "wizard" in " ".join(child.cmdline())
+    ]
+
+
+@pytest.mark.slow
+def test_a_websocket_from_another_sites_page_is_refused(tmp_path):
+    import aiohttp
+
+    async def visit(address: str) -> None:
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await session.ws_connect(_ws(address), headers={"Origin": "http://evil.example"})
+            assert refused.value.status == 403
+            async with session.ws_connect(_ws(address), headers={"Origin": address}) as own:
+                assert (await asyncio.wait_for(own.receive(), 20)).type == aiohttp.WSMsgType.BINARY
+
+    with serving(tmp_path) as (address, _server):
+        asyncio.run(visit(address))
+
+
+@pytest.mark.slow
+def test_a_flood_of_typing_ends_that_session_and_its_process(tmp_path):
+    """Megabytes typed in one message end the session (1009), its process is gone and its seat
+    is free again: a visitor cannot keep a CPU busy after leaving or outlast --max-sessions."""
+    import aiohttp
+
+    async def flood(address: str, server: subprocess.Popen) -> None:
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(_ws(address)) as visitor:
+                await asyncio.wait_for(visitor.receive(), 20)
+                assert len(_sessions_of(server)) == 1
+                await visitor.send_str(json.dumps(["stdin", "a" * 1_300_000]))
+                while (await asyncio.wait_for(visitor.receive(), 20)).type != aiohttp.WSMsgType.CLOSE:
+                    pass
+                assert visitor.close_code == 1009
+            for _ in range(50):
+                async with session.get(address) as page:
+                    if page.status == 200 and not _sessions_of(server):
+                        return
+                await asyncio.sleep(0.2)
+            raise AssertionError(f"the flooded session was not ended: {_sessions_of(server)}")
+
+    with serving(tmp_path, "--max-sessions", "1") as (address, server):
+        asyncio.run(flood(address, server))
+
+
+@pytest.mark.slow
+def test_a_wizard_package_in_the_teachers_folder_is_never_run(tmp_path):
+    """Sessions start with `python -P`: a `wizard/` planted in the folder the teacher serves
+    from is not imported (it would run as the teacher)."""
+    import aiohttp
+
+    console_script = Path(sys.executable).with_name("ecr-policy")
+    if not console_script.exists():
+        pytest.skip(f"no installed console script at {console_script}")
+    planted = tmp_path / "wizard"
+    planted.mkdir()
+    (planted / "__init__.py").write_text("")
+    (planted / "__main__.py").write_text(f"open({str(tmp_path / 'PWNED')!r}, 'w').write('ran')\n")
+    port = _free_port()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    server = subprocess.Popen(
+        [str(console_script), "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    async def visit() -> None:
+        address = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as session:
+            for _ in range(100):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with session.ws_connect(_ws(address)) as visitor:
+                        first = await asyncio.wait_for(visitor.receive(), 20)
+                        assert first.type == aiohttp.WSMsgType.BINARY, "the real wizard answered"
+                        return
+                await asyncio.sleep(0.2)
+            raise AssertionError("the server did not start")
+
+    try:
+        asyncio.run(visit())
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    assert not (tmp_path / "PWNED").exists()
+
+
+async def test_two_enters_in_one_read_on_the_palette_never_end_the_app():
+    """A browser sends keys in one packet: ctrl+p, "q", Enter (Quit), Enter. Textual's palette
+    dismissed itself twice and the second pop crashed the app with ScreenStackError (status 70
+    and a report file) instead of quitting."""
+    from tests.tui_helpers import feed_terminal
+
+    app = PolicyWizardApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        feed_terminal(pilot, "\x10q\r\r")
+        for _ in range(10):
+            await pilot.pause()
+    assert app.return_code == 0, "quit, as chosen: no crash"

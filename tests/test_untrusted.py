@@ -269,6 +269,21 @@ def test_crash_reports_are_private_files_in_a_private_directory(tmp_path):
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
 
 
+def test_crash_reports_stop_at_the_limit(tmp_path):
+    """A crash that repeats (or a `serve` visitor crashing a session on purpose) fills no disk."""
+    from wizard.crash import MAX_REPORTS
+
+    directory = tmp_path / "cache" / "ecr-policy"
+    directory.mkdir(parents=True, mode=0o700)
+    for number in range(MAX_REPORTS):
+        (directory / f"crash-old-{number}.txt").write_text("old")
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    result = subprocess.run([sys.executable, "-c", CRASH], capture_output=True, text=True, env=environment, timeout=60)
+    assert result.returncode == 70 and f"{MAX_REPORTS} reports there already" in result.stderr
+    assert len(list(directory.iterdir())) == MAX_REPORTS and not list((tmp_path / "tmp").rglob("crash-*"))
+
+
 def test_a_planted_symlink_is_never_followed_by_the_fallback_report(tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")

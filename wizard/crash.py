@@ -43,10 +43,24 @@ def write_report(error: BaseException, context: str = "") -> Path | None:
     text = "\n".join(lines) + "\n"
     name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
     for directory in (report_directory(), Path(tempfile.gettempdir()) / f"ecr-policy-{os.getuid()}"):
+        if _reports_in(directory) >= MAX_REPORTS:
+            return None  # a crash that repeats (or a visitor of `serve` crashing on purpose) fills no disk
         path = _write_private(directory, name, text)
         if path is not None:
             return path
     return None
+
+
+MAX_REPORTS = 100
+"""Reports kept in a directory at most: beyond, a crash says no report could be written."""
+
+
+def _reports_in(directory: Path) -> int:
+    try:
+        with os.scandir(directory) as entries:
+            return sum(1 for entry in entries if entry.name.startswith("crash-"))
+    except OSError:
+        return 0
 
 
 def _write_private(directory: Path, name: str, text: str) -> Path | None:
@@ -77,7 +91,11 @@ def _write_private(directory: Path, name: str, text: str) -> Path | None:
 def crash_message(error: BaseException, report: Path | None) -> str:
     """The short paragraph shown instead of a traceback."""
     what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    where = f"A full report was written to {report}" if report else "No report could be written (no writable directory)"
+    where = (
+        f"A full report was written to {report}"
+        if report
+        else f"No report could be written (no writable directory, or {MAX_REPORTS} reports there already)"
+    )
     return (
         f"error: internal error ({what}). This is a bug in ecr-policy, not in your input. "
         f"{where}; please include it if you report the bug. Run again with --debug to see the traceback."

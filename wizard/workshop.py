@@ -15,9 +15,10 @@ import logging
 import socket
 
 import aiohttp_jinja2
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
+from yarl import URL
 
 from wizard.crash import EXIT_INTERNAL_ERROR
 
@@ -37,6 +38,15 @@ Try again in a minute (reload this page), or ask the teacher to raise <code>--ma
 </body></html>
 """
 
+
+QUIT_GRACE = 3.0
+"""Seconds a session's app has to quit when its browser leaves, before it is killed."""
+MESSAGE_CHARACTERS = 600_000
+"""The most one browser message may type: an uploaded policy (300,000 characters at most) with
+room to spare. More ends the session: a visitor pasting megabytes into a field would keep a
+CPU busy and grow the process without bound."""
+IDLE_SECONDS = 30 * 60
+"""A session that has typed nothing for this long is closed, so a seat cannot be held forever."""
 
 KEPT_AWS_VARIABLES = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
 """The only AWS_* variables a session inherits: the wizard offers the region as its default and
@@ -105,6 +115,18 @@ class WorkshopAppService(AppService):
         await super().run()
         with contextlib.suppress(Exception):
             await self.remote_close()
+
+    async def end(self) -> None:
+        """Stop the app and make sure its process is gone: a busy app never reads textual-serve's
+        "quit", so after a grace period it is killed (a session is counted until then)."""
+        with contextlib.suppress(Exception, TimeoutError):
+            await asyncio.wait_for(self.stop(), timeout=QUIT_GRACE)
+        process = self._process
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            with contextlib.suppress(Exception):
+                await process.wait()
 
     async def crashed(self) -> bool:
         """True when the app ended on an internal error (its report is on this machine)."""
@@ -175,6 +197,10 @@ class WorkshopServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One session per websocket, while there is room (textual-serve's, counted)."""
+        if not _same_origin(request):
+            # Another web site's page opening sessions (filling the seats) from a visitor's browser.
+            log.warning("A websocket from another site's page was refused")
+            raise web.HTTPForbidden(text="Sessions are opened by this workshop's own page only.")
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
         if self.full:
@@ -201,10 +227,51 @@ class WorkshopServer(Server):
         except Exception as error:  # a malformed message from a browser ends its session only
             log.warning("Session ended on a bad message from the browser: %s", type(error).__name__)
         finally:
-            with contextlib.suppress(Exception):
-                await service.stop()
+            await service.end()
             self.sessions -= 1
             self._websockets.discard(websocket)
             if await service.crashed():
                 log.error("A session ended on an internal error; its report is named above")
         return websocket
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
+        """textual-serve's message loop, with a bound on what one message may type and a
+        session closed after IDLE_SECONDS without input."""
+        while True:
+            try:
+                message = await websocket.receive(timeout=IDLE_SECONDS)
+            except TimeoutError:
+                await websocket.close(code=1000, message=b"closed after 30 minutes without input")
+                return
+            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                return
+            if message.type != WSMsgType.TEXT:
+                continue
+            if len(message.data) > MESSAGE_CHARACTERS * 2:  # JSON escapes at most double it
+                await websocket.close(code=1009, message=b"message too large")  # 1009: too big
+                return
+            await self._handle(websocket, app_service, message.json())
+
+    async def _handle(self, websocket: web.WebSocketResponse, app_service: AppService, envelope) -> None:
+        kind, data = envelope[0], (envelope[1] if len(envelope) > 1 else None)  # "focus" and "blur" carry none
+        if kind == "stdin":
+            await app_service.send_bytes(data[:MESSAGE_CHARACTERS].encode("utf-8"))
+        elif kind == "resize":
+            await app_service.set_terminal_size(data["width"], data["height"])
+        elif kind == "ping":
+            await websocket.send_json(["pong", data])
+        elif kind == "blur":
+            await app_service.blur()
+        elif kind == "focus":
+            await app_service.focus()
+
+
+def _same_origin(request: web.Request) -> bool:
+    """True unless a browser says the page that opens the socket is another site's (browsers
+    always send Origin on websockets; a script without one is no visitor's browser)."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    with contextlib.suppress(ValueError):
+        return URL(origin).host == request.url.host and URL(origin).port == request.url.port
+    return False

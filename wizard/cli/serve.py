@@ -110,7 +110,9 @@ def who_can_reach(host: str, port: int) -> str:
 def app_command(theme: str | None, debug: bool = False) -> str:
     """The shell command textual-serve runs for each visitor: this Python, this wizard.
     (--debug sends a session's traceback to this console instead of a report file.)"""
-    words = [sys.executable, "-m", "wizard", *(["--debug"] if debug else [])]
+    # -P: the server's working directory is not on the import path (a `wizard/` planted in the
+    # folder the teacher starts from would otherwise run as the teacher).
+    words = [sys.executable, "-P", "-m", "wizard", *(["--debug"] if debug else [])]
     if theme is not None:
         words += ["--theme", theme]
     return "exec " + shlex.join(words)  # textual-serve runs it through /bin/sh: no shell left waiting

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -428,6 +429,14 @@ class PolicyWizardApp(TeachingActions, App[None]):
         self.last_outcome = download_message(names)
         self._outcome_line = ""
         self.show_status()
+
+    def pop_screen(self) -> AwaitComplete:
+        """Never the wizard itself: Textual's command palette dismisses itself twice when two
+        Enters arrive in one read (a browser sends keys in one packet, a fast typist types
+        ahead), and the second pop would end the app with ScreenStackError."""
+        if len(self.screen_stack) <= 1:
+            return AwaitComplete.nothing()
+        return super().pop_screen()
 
     def action_open_policy(self) -> None:
         """Check and explain an existing policy, from a file or pasted."""
