@@ -285,11 +285,11 @@ def _representative_resources(document: Document) -> list[str]:
     return representative_resources(document.real_statements)
 
 
-def reach_lines(document: Document, actions: ActionMap | None = None) -> list[str]:
+def reach_lines(document: Document, actions: ActionMap | None = None, width: int = WIDTH) -> list[str]:
     """Which repositories the policy reaches, and whether it can log in, pull and push there."""
     actions = actions or ActionMap(document)
     if document.kind in (Kind.REPOSITORY, Kind.PUBLIC_REPOSITORY, Kind.REGISTRY):
-        return _who_can_lines(document)
+        return _who_can_lines(document, width)
     if document.kind is Kind.TRUST:
         return []
     lines = ["Reach"]
@@ -301,7 +301,7 @@ def reach_lines(document: Document, actions: ActionMap | None = None) -> list[st
     push = [a.name for a in (PULL_ACTIONS[0], *PUSH_ACTIONS)]
     for resource in resources:
         label = 'every repository ("*")' if resource == EXAMPLE_REPOSITORY else describe_resource(resource)
-        lines += _wrap(f"- {label}", "  ", "    ")
+        lines += _wrap(f"- {label}", "  ", "    ", width)
         lines.append(
             f"    Pull: {'yes' if _can(actions, pull, resource) else 'no'}   "
             f"Push: {'yes' if _can(actions, push, resource) else 'no'}"
@@ -311,12 +311,12 @@ def reach_lines(document: Document, actions: ActionMap | None = None) -> list[st
     extra += [n for n in _KNOWN_ECR if n not in _ESSENTIAL and n not in extra and _can(actions, [n], "*")]
     if extra:
         lines += _wrap(
-            f"Beyond pull and push ({len(extra)}): {', '.join(n.split(':')[1] for n in extra)}", "  ", "    "
+            f"Beyond pull and push ({len(extra)}): {', '.join(n.split(':')[1] for n in extra)}", "  ", "    ", width
         )
     return lines
 
 
-def _who_can_lines(document: Document) -> list[str]:
+def _who_can_lines(document: Document, width: int = WIDTH) -> list[str]:
     lines = ["Blast radius: who can do what"]
     pull = [a.name for a in PULL_ACTIONS[1:]]
     push = [a.name for a in PUSH_ACTIONS]
@@ -341,7 +341,7 @@ def _who_can_lines(document: Document) -> list[str]:
             "everyone" if is_public(statement) else "; ".join(describe_principal(p) for p in statement.principals or ())
         )
         narrowed = " (under conditions)" if statement.conditions else ""
-        lines += _wrap(f"- {who}{narrowed}: {', '.join(verbs) or 'other actions only'}", "  ", "    ")
+        lines += _wrap(f"- {who}{narrowed}: {', '.join(verbs) or 'other actions only'}", "  ", "    ", width)
     if len(lines) == 1:
         lines.append("  Nobody: the policy allows nothing.")
     return lines

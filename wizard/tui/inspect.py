@@ -23,7 +23,7 @@ from wizard.core.limits import POLICY_BYTES, InputError, read_path_limited
 from wizard.core.lint import Finding, check_text, summarize
 from wizard.core.policy import Kind
 from wizard.core.policy.evaluate import ActionMap
-from wizard.core.text import visible
+from wizard.core.text import visible, wrap
 from wizard.tui.dialogs import Dialog
 from wizard.tui.outside import plain, template
 from wizard.tui.preview import PolicyView
@@ -163,9 +163,11 @@ class InspectScreen(Screen[None]):
         content = findings_content(whole) if whole or not self.findings else self._findings_elsewhere()
         if self.model is None:
             return content
-        lines = [kind_line(self.model)]
+        # Wrapped to the pane, less a column for its scrollbar.
+        width = (self.query_one("#inspect-detail", Static).content_region.width or 40) - 1
+        lines = wrap(kind_line(self.model), "", "  ", width)
         if self._statements:
-            lines += ["", *reach_lines(self.model, ActionMap(self.model))]
+            lines += ["", *reach_lines(self.model, ActionMap(self.model), width)]
         if self.check_action("tighten", ()):
             lines += [
                 "",
