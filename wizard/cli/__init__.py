@@ -13,16 +13,40 @@ import os
 import sys
 from collections.abc import Sequence
 from functools import partial
+from importlib import import_module
 
 from wizard import __version__
-from wizard.cli import analysis, common, diagnose, generate, lesson, roles, serve, simulate, tighten
+from wizard.cli import common
 from wizard.cli.common import EXIT_CANCELLED, EXIT_USAGE, PROG, Parser, UsageError, add_debug_flag
 from wizard.cli.help import HelpFormatter
 
 __all__ = ["build_parser", "main"]
 
+COMMAND_MODULES = {
+    "generate": "generate",
+    "check": "analysis",
+    "explain": "analysis",
+    "tighten": "tighten",
+    "diagnose": "diagnose",
+    "simulate": "simulate",
+    "roles": "roles",
+    "lesson": "lesson",
+    "serve": "serve",
+}
+"""Each command and the module that registers it, in the order `--help` lists them."""
 
-def build_parser() -> argparse.ArgumentParser:
+
+def _modules_for(arguments: Sequence[str]) -> list[str]:
+    """The command modules the parser needs: only the named command's (each module imports
+    what its command runs, so `generate` starts without the analysis, tighten, diagnose or
+    serve code), or all of them for the overall help, a mistyped command or the wizard."""
+    first = next((argument for argument in arguments if not argument.startswith("-")), None)
+    if first in COMMAND_MODULES:
+        return [COMMAND_MODULES[first]]
+    return list(dict.fromkeys(COMMAND_MODULES.values()))
+
+
+def build_parser(arguments: Sequence[str] = ()) -> argparse.ArgumentParser:
     debug = argparse.ArgumentParser(add_help=False)
     add_debug_flag(debug)
     parser = Parser(
@@ -67,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     general.add_argument(
         "--debug", action="store_true", help="show the traceback of an internal error instead of a report file"
     )
-    for module in (generate, analysis, tighten, diagnose, simulate, roles, lesson, serve):
-        module.register(commands, [debug])
+    for name in _modules_for(arguments):
+        import_module(f"wizard.cli.{name}").register(commands, [debug])
     return parser
 
 
@@ -107,7 +131,7 @@ def _report(line: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _prepare_standard_streams()
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(arguments)
     try:
         args = parser.parse_args(arguments)
         if args.command is None:
