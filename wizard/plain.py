@@ -303,12 +303,9 @@ class PlainWizard:
         principal). source: what did not say it ("The message"); who: the role question."""
         given: dict = {}
         for need in missing:
-            if need.question:
-                self.note(f"{source} does not say {need.question}.")
+            self.note(f"{source} does not say {need.question}.")
             if need.flag == "--role":
-                given["role"] = self._select(
-                    who, [Choice(f"{info.title}: {info.in_short}", value=info.role) for info in ROLES.values()]
-                )
+                given["role"] = self.ask_role(who)
             elif need.flag == "--repo":
                 given["repositories"] = tuple(self._ask_repositories())
             elif need.flag == "--region":
@@ -316,14 +313,22 @@ class PlainWizard:
             elif need.flag == "--account":
                 given["account"] = self._ask_account()
             elif need.flag == "--principal":
-                given["principal"] = self._ask(
-                    questionary.text(
-                        "The account ID or role ARN that pulls (or was refused):",
-                        validate=_principal_problem,
-                        style=self.style,
-                    )
-                ).strip()
+                given["principal"] = self.ask_principal()
         return given
+
+    def ask_role(self, question: str) -> Role:
+        return self._select(
+            question, [Choice(f"{info.title}: {info.in_short}", value=info.role) for info in ROLES.values()]
+        )
+
+    def ask_principal(self) -> str:
+        return self._ask(
+            questionary.text(
+                "The account ID or role ARN that pulls (or was refused):",
+                validate=_principal_problem,
+                style=self.style,
+            )
+        ).strip()
 
     def _ask_account(self) -> str:
         return self._ask(

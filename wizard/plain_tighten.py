@@ -17,7 +17,6 @@ from wizard.core.request import Role
 from wizard.core.tighten import (
     SUPPORTED,
     Intent,
-    Missing,
     change_lines,
     changes_for,
     infer_intent,
@@ -76,9 +75,9 @@ def _until_complete(wizard: PlainWizard, answers: Answers) -> None:
             answers.region = wizard._ask_region()
             answers.account = wizard._ask_account()
         elif step is Step.SETUP:
-            answers.principal = wizard.ask_missing([Missing("--principal", "")], "", "")["principal"]
+            answers.principal = wizard.ask_principal()
         else:
-            answers.choose_role(wizard.ask_missing([Missing("--role", "")], "", "Who uses it?")["role"])
+            answers.choose_role(wizard.ask_role("Who uses it?"))
 
 
 def _ask_missing(wizard: PlainWizard, intent: Intent) -> Intent:

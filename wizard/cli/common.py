@@ -142,3 +142,18 @@ def add_debug_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an internal error"
     )
+
+
+def intent_answers(args) -> dict:
+    """The answers `tighten` and `diagnose` take as flags (--role, --access, --repo, --region,
+    --account, --principal), as core's with_answers / plan_fix take them (None: not given)."""
+    from wizard.core.request import Access, Role
+
+    return {
+        "role": Role(args.role) if args.role else None,
+        "access": Access(args.access) if args.access else None,
+        "repositories": tuple(split_repositories(args.repositories)),
+        "region": args.region,
+        "account": args.account,
+        "principal": args.principal,
+    }

@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 
-from wizard.cli.common import EXIT_FINDINGS, PROG, Output, UsageError, emit_all, read_input, say, split_repositories
+from wizard.cli.common import (
+    EXIT_FINDINGS,
+    PROG,
+    Output,
+    UsageError,
+    emit_all,
+    intent_answers,
+    read_input,
+    say,
+)
 from wizard.cli.generate import CI_FORMATS, POLICY_FORMATS
 
 FORMATS = POLICY_FORMATS + CI_FORMATS
@@ -93,20 +102,6 @@ def _read(argument: str) -> str:
     return text
 
 
-def _answers(args: argparse.Namespace) -> dict:
-    from wizard.core.request import Access, Role
-
-    return {
-        "role": Role(args.role) if args.role else None,
-        "access": Access(args.access) if args.access else None,
-        "repositories": tuple(split_repositories(args.repositories)),
-        "region": args.region,
-        "account": args.account,
-        "principal": args.principal,
-        "side": args.side,
-    }
-
-
 def run(args: argparse.Namespace) -> int:
     from wizard.core.diagnose import DiagnoseError, diagnose
     from wizard.core.diagnose.report import diagnosis_lines, source_lines
@@ -139,7 +134,7 @@ def _fix(args: argparse.Namespace, diagnosis):
     from wizard.core.request import RequestError
 
     try:
-        plan = plan_fix(diagnosis, **_answers(args))
+        plan = plan_fix(diagnosis, **intent_answers(args), side=args.side)
     except FixError as error:
         if diagnosis.side == R.UNKNOWN and not args.side:
             raise UsageError(str(error)) from None

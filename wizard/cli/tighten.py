@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from wizard.cli.common import PROG, Output, UsageError, emit_all, read_input, say, split_repositories
+from wizard.cli.common import PROG, Output, UsageError, emit_all, intent_answers, read_input, say
 
 FORMATS = ["json", "diff", "terraform", "cloudformation", "aws-cli"]
 
@@ -79,19 +79,6 @@ def _load(args: argparse.Namespace):
     return parsed.document, ("stdin" if args.file == "-" else args.file)
 
 
-def _answers(args: argparse.Namespace) -> dict:
-    from wizard.core.request import Access, Role
-
-    return {
-        "role": Role(args.role) if args.role else None,
-        "access": Access(args.access) if args.access else None,
-        "repositories": tuple(split_repositories(args.repositories)),
-        "region": args.region,
-        "account": args.account,
-        "principal": args.principal,
-    }
-
-
 def run(args: argparse.Namespace) -> int:
     from wizard.core.lint import describe_kind
     from wizard.core.request import RequestError
@@ -102,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     document, _ = _load(args)
     say(f"read as: {describe_kind(document)}")
     try:
-        intent = with_answers(infer_intent(document), **_answers(args))
+        intent = with_answers(infer_intent(document), **intent_answers(args))
     except TightenError as error:
         raise UsageError(str(error)) from None
     _say_intent(intent)
