@@ -195,20 +195,8 @@ def _outputs(args: argparse.Namespace, fix) -> list[Output]:
 
 def _ci_outputs(args: argparse.Namespace, fix) -> list[Output]:
     """The file that runs with the fixed role; with --output DIR, at its usual path inside DIR."""
-    from wizard.core.ci import CIError, render_ci
+    from wizard.cli.generate import ci_file_outputs
 
     if args.document:
         raise UsageError(f"--document applies to --format json and cloudformation, not --format {args.format}")
-    try:
-        made = render_ci(fix.bundle, args.format)
-    except CIError as error:
-        raise UsageError(f"--format {args.format}: {error}") from None
-    for note in made.notes:
-        say(f"note: {note}")
-    path = args.output
-    if path is None:
-        say(f"note: save it as {made.path} (--output . writes it there)")
-    elif os.path.isdir(path):
-        path = os.path.join(path, made.path)
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    return [Output(path, made.text, f"the {args.format} file")]
+    return ci_file_outputs(args, fix.bundle)

@@ -373,10 +373,17 @@ def _format_outputs(args: argparse.Namespace, bundle, fitted, kind: PolicyKind) 
 
 def _ci_outputs(args: argparse.Namespace, bundle) -> list[Output]:
     """The CI configuration or deployment fragment; with --output DIR, at its usual path inside DIR."""
-    from wizard.core.ci import CIError, render_ci
 
     if args.document != "identity":
         raise UsageError(f"--document applies to --format json and cloudformation, not --format {args.format}")
+    return ci_file_outputs(args, bundle)
+
+
+def ci_file_outputs(args: argparse.Namespace, bundle) -> list[Output]:
+    """The CI file for the bundle (also `diagnose`'s): its notes on stderr, written to
+    --output, or at its usual path inside --output DIR."""
+    from wizard.core.ci import CIError, render_ci
+
     try:
         made = render_ci(bundle, args.format)
     except CIError as error:
