@@ -356,3 +356,21 @@ def test_plain_asks_again_for_a_repository_name_the_wizard_refuses(tmp_path):
     output = run_plain(keys)
     assert "Not usable as it is: repository 'MyApp'" in output
     assert '"Resource": "arn:aws:ecr:us-east-1:123456789012:repository/my-app"' in output
+
+
+async def test_the_wizard_names_no_cli_flag_it_does_not_have(tmp_path):
+    """A statement outside ECR is left out; the CLI's hint (--keep-other) is no choice in the
+    wizard, so the review says what happens without it."""
+    mixed = tmp_path / "mixed.json"
+    mixed.write_text(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:*","s3:GetObject"],'
+        '"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/web"}]}'
+    )
+    app = PolicyWizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_policy(pilot, mixed)
+        await pilot.press("t")
+        await pilot.pause()
+        changes = words([await show_section(pilot, "changes")])
+        assert "left-out s3:GetObject: outside ECR: keep it in a policy of its own" in changes
+        assert "--" not in changes

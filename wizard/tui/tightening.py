@@ -71,7 +71,8 @@ def _loaded_message(name: str, intent: Intent, answers: Answers) -> str:
 
 
 def _without_flags(line: str) -> str:
-    """Evidence as the wizard says it: the CLI's "(--role to say otherwise)" is the steps here."""
+    """Evidence and reasons as the wizard says them: the CLI's "(--role to say otherwise)" or
+    "(--keep-other copies it here unchanged)" are the steps here, or not offered at all."""
     return line.split(" (--", 1)[0].split(" (given with --", 1)[0]
 
 
@@ -103,7 +104,9 @@ def changes_content(opened: OpenedPolicy, answers: Answers, preview: Preview, wi
     if preview.bundle is None:
         lines.append("Finish the steps first: the changes are listed once the policy is complete.")
         return heading + plain("\n" + "\n".join(lines))
-    changes = changes_for(opened.document, preview.bundle, intent)
+    changes = [
+        c._replace(reason=_without_flags(c.reason)) for c in changes_for(opened.document, preview.bundle, intent)
+    ]
     lines += ["", *change_lines(changes, width or None)]
     lines += ["", "What the opened policy said:", *(f"  - {_without_flags(line)}" for line in opened.intent.evidence)]
     return heading + plain("\n" + "\n".join(lines))
