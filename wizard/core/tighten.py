@@ -20,6 +20,7 @@ from wizard.core.policy.evaluate import ActionMap, Effect, Request, evaluate
 from wizard.core.reference import RISK_TITLES, expand_action, find_action, service_of
 from wizard.core.request import Access, Message, RequestError, Role, ValidatedRequest, make_request
 from wizard.core.rules.reach import ARN, EXAMPLE_REPOSITORY, granted_names, representative_resources
+from wizard.core.sources import MANAGED_PULL_ONLY
 from wizard.core.text import quoted, wrap
 
 PUSH = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
@@ -516,7 +517,10 @@ def _removed_reason(name: str, purpose: str) -> str:
         return "not an ECR action"
     if name == "ecr:BatchCheckLayerAvailability":
         # A pull-risk action that a pull-only role does not need (issue 13 item 12).
-        return "only docker push asks which layers exist; a pull never calls it (AWS's PullOnly policy leaves it out)"
+        return (
+            "only docker push asks which layers exist; a pull never calls it "
+            f"(AWS's PullOnly policy leaves it out: {MANAGED_PULL_ONLY})"
+        )
     return f"{RISK_TITLES[row.risk]}, not needed to {purpose}"
 
 
